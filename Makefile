@@ -1,0 +1,31 @@
+# Order Up! -- two commands do all the set-up:
+#   make lab    create .venv, install the pinned packages, open lesson 00 in JupyterLab
+#   make test   the same install, then every test (labkit, notebooks with nbval, labs)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: lab test labs outputs
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Order Up! needs Python 3.10 or newer; this is " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab notebooks/00-open-the-restaurant.ipynb
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+# For authors: rebuild labs/ from solutions/, and re-run notebooks to refresh their outputs.
+labs: $(INSTALLED)
+	$(BIN)/python -m labkit.labs
+
+outputs: $(INSTALLED)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb solutions/*.ipynb
+	$(BIN)/python -m labkit.labs

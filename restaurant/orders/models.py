@@ -1,0 +1,23 @@
+"""An order: which table asked for what, and how far the kitchen has got."""
+from django.db import models
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received"  # the waiter wrote the ticket
+        COOKING = "cooking"    # a cook picked it up
+        READY = "ready"        # order up!
+
+    table = models.PositiveSmallIntegerField()
+    item = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    # when each status was reached, each written by the program that did the work
+    created_at = models.DateTimeField(auto_now_add=True)          # the waiter (web process)
+    cooking_at = models.DateTimeField(null=True, blank=True)      # the cook (worker)
+    ready_at = models.DateTimeField(null=True, blank=True)        # the cook (worker)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "table": self.table, "item": self.item, "status": self.status}
+
+    def __str__(self) -> str:
+        return f"order {self.id}: {self.item} for table {self.table} ({self.status})"

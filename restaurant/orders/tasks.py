@@ -1,0 +1,39 @@
+"""The cook: tasks that a Celery worker runs, in its own process, when a ticket arrives.
+
+When an order changes, the cook presses the table's buzzer: a message on the channel layer
+(Redis again) to the group `table_<n>`, type `order.update`. Every consumer in that group runs
+its `order_update()` method and tells its browser.
+"""
+import time
+
+from asgiref.sync import async_to_sync
+from celery import shared_task
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Order
+
+
+def buzz(order: Order) -> None:
+    """Tell every buzzer of the order's table what state the order is in."""
+    async_to_sync(get_channel_layer().group_send)(
+        f"table_{order.table}", {"type": "order.update", "order": order.as_dict()}
+    )
+
+
+@shared_task
+def cook_order(order_id: int, cook_seconds: float | None = None) -> dict:
+    order = Order.objects.get(pk=order_id)  # a fresh copy from the database, not the waiter's
+    order.status = Order.Status.COOKING
+    order.cooking_at = timezone.now()
+    order.save(update_fields=["status", "cooking_at"])
+    buzz(order)
+
+    time.sleep(settings.COOK_SECONDS if cook_seconds is None else cook_seconds)
+
+    order.status = Order.Status.READY
+    order.ready_at = timezone.now()
+    order.save(update_fields=["status", "ready_at"])
+    buzz(order)
+    return order.as_dict()

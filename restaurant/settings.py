@@ -1,0 +1,92 @@
+"""Settings for the restaurant. Every program (kernel, worker, beat, Daphne) reads the same file.
+
+labkit starts Redis and passes its address to every program in the environment:
+    ORDERUP_REDIS_URL   redis://:password@127.0.0.1:port   (no database number)
+    ORDERUP_RUN_DIR     the folder of this run (SQLite database, logs)
+Redis wears several hats, one database each (see REDIS_DATABASES).
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+RUN_DIR = Path(os.environ.get("ORDERUP_RUN_DIR", BASE_DIR.parent / ".orderup"))
+
+SECRET_KEY = os.environ.get("ORDERUP_SECRET_KEY", "orderup-classroom-only-not-a-secret")
+DEBUG = os.environ.get("ORDERUP_DEBUG", "1") == "1"
+
+# Hosts the waiter answers for. Behind jupyter-server-proxy (Binder, JupyterHub) the browser's
+# Host is the hub's, so labkit adds it through ORDERUP_ALLOWED_HOSTS instead of turning the check off.
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"] + [
+    h for h in os.environ.get("ORDERUP_ALLOWED_HOSTS", "").split(",") if h
+]
+
+INSTALLED_APPS = [
+    "channels",
+    "restaurant.orders",
+]
+MIDDLEWARE = [
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
+ROOT_URLCONF = "restaurant.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+}]
+ASGI_APPLICATION = "restaurant.asgi.application"
+
+# SQLite shared by the kernel, the worker and Daphne: WAL lets readers and a writer work at once,
+# IMMEDIATE transactions wait for the write lock instead of failing with "database is locked".
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": RUN_DIR / "restaurant.sqlite3",
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# --- Redis, four hats -----------------------------------------------------------------------
+REDIS_URL = os.environ.get("ORDERUP_REDIS_URL", "redis://127.0.0.1:6379")
+REDIS_DATABASES = {"broker": 0, "results": 1, "channel layer": 2, "cache": 3}
+
+# the ticket rail: Celery's broker (a Redis list per queue) and its result backend
+CELERY_BROKER_URL = f"{REDIS_URL}/{REDIS_DATABASES['broker']}"
+CELERY_RESULT_BACKEND = f"{REDIS_URL}/{REDIS_DATABASES['results']}"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+
+# the pass: Channels' layer, where the cook presses a table's buzzer
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"]},
+    }
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"{REDIS_URL}/{REDIS_DATABASES['cache']}",
+    }
+}
+
+# --- the kitchen --------------------------------------------------------------------------------
+# How long the cook takes for one order, in seconds (short, so lessons stay fast).
+COOK_SECONDS = float(os.environ.get("ORDERUP_COOK_SECONDS", "1.0"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"restaurant": {"handlers": ["console"], "level": "INFO"}},
+}
