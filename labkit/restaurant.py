@@ -1,0 +1,212 @@
+"""The whole restaurant of one kernel: Redis, the cook (worker), the door (Daphne), and beat.
+
+    import labkit
+    kitchen = labkit.open_restaurant()   # idempotent: run it again and nothing doubles
+    kitchen                              # the status table
+    labkit.close_restaurant()
+
+Each service is also started on its own (``kitchen.start_redis()``, ``kitchen.start_worker()``,
+``kitchen.start_daphne()``, ``kitchen.start_beat()``), every call safe to repeat.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import LabkitError
+from .processes import REPO_ROOT, Run, Service
+from .redis_server import RedisServer
+from .services import CeleryBeat, CeleryWorker, Daphne
+from .tables import Table
+
+#: the Restaurant whose Redis this process's Django settings point at (one per kernel)
+_django_owner: "Restaurant | None" = None
+
+
+def fmt_seconds(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
+
+
+def start_together(services: list[Service]) -> None:
+    """Launch every service that is not running, then wait for each: the slow starts overlap."""
+    launched = [s for s in services if not s.running]
+    for service in launched:
+        if isinstance(service, Daphne):
+            service.start()  # checks a requested port first; Daphne is ready in a fraction of a second
+        else:
+            service._launch()
+    try:
+        for service in launched:
+            if not isinstance(service, Daphne):
+                service.wait_until_ready()
+    except BaseException:
+        for service in launched:
+            service.stop(timeout=2)
+        raise
+
+
+class Restaurant:
+    """Everything one kernel runs, in one private run folder."""
+
+    def __init__(self, home: Path | None = None, in_process_django: bool = True):
+        """``in_process_django``: point this process's Django at this restaurant (a kernel wants
+        that, to use the ORM and the test client); tests that open several restaurants don't."""
+        self.run = Run(home)
+        self.in_process_django = in_process_django
+        self.redis: RedisServer | None = None
+        self.worker: CeleryWorker | None = None
+        self.beat: CeleryBeat | None = None
+        self.daphne: Daphne | None = None
+
+    # -- the pieces ----------------------------------------------------------------------------
+    @property
+    def services(self) -> list[Service]:
+        return [s for s in (self.redis, self.worker, self.beat, self.daphne) if s is not None]
+
+    def app_environment(self) -> dict:
+        """What every program of the restaurant needs to know: where Redis is, where the run is."""
+        if self.redis is None:
+            raise LabkitError("Start Redis first: kitchen.start_redis()")
+        return {
+            "DJANGO_SETTINGS_MODULE": "restaurant.settings",
+            "ORDERUP_REDIS_URL": self.redis.url,
+            "ORDERUP_RUN_DIR": str(self.run.dir),
+        }
+
+    def start_redis(self, port: int | None = None) -> RedisServer:
+        if self.redis is None:
+            self.redis = RedisServer(self.run, port=port)
+        self.redis.start()
+        self._prepare_database()
+        return self.redis
+
+    def _worker(self, **options) -> CeleryWorker:
+        worker = CeleryWorker(self.run, self.app_environment(), requires=[self.redis], **options)
+        if self.worker is not None and self.worker.running:
+            if self.worker.options == worker.options:
+                return self.worker
+            self.worker.stop()  # asked for other settings: replace it, never run two by accident
+        self.worker = worker
+        return worker
+
+    def start_worker(self, concurrency: int = 2, pool: str = "prefork", **options) -> CeleryWorker:
+        self.start_redis()
+        worker = self._worker(concurrency=concurrency, pool=pool, **options)
+        return worker.start()
+
+    def start_beat(self, extra_args: list[str] | None = None) -> CeleryBeat:
+        self.start_redis()
+        if self.beat is None or not self.beat.running:
+            self.beat = CeleryBeat(self.run, self.app_environment(), extra_args=extra_args, requires=[self.redis])
+        return self.beat.start()
+
+    def start_daphne(self, port: int | None = None) -> Daphne:
+        self.start_redis()
+        if self.daphne is None or not self.daphne.running:
+            self.daphne = Daphne(self.run, self.app_environment(), port=port, requires=[self.redis])
+        return self.daphne.start()
+
+    # -- all at once ----------------------------------------------------------------------------
+    def open(self, worker: bool = True, daphne: bool = True, beat: bool = False,
+             concurrency: int = 2) -> "Restaurant":
+        """Start Redis, then the worker and Daphne (and beat if asked) side by side."""
+        self.start_redis()
+        wanted = []
+        if worker:
+            wanted.append(self._worker(concurrency=concurrency, pool="prefork"))
+        if daphne:
+            if self.daphne is None or not self.daphne.running:
+                self.daphne = Daphne(self.run, self.app_environment(), requires=[self.redis])
+            wanted.append(self.daphne)
+        if beat:
+            if self.beat is None or not self.beat.running:
+                self.beat = CeleryBeat(self.run, self.app_environment(), requires=[self.redis])
+            wanted.append(self.beat)
+        start_together(wanted)
+        return self
+
+    def close(self) -> "Restaurant":
+        """Stop every service, the door first and Redis last. The run folder (logs) stays."""
+        for service in (self.daphne, self.beat, self.worker, self.redis):
+            if service is not None:
+                service.stop()
+        return self
+
+    # -- Django in this process --------------------------------------------------------------------
+    def _prepare_database(self) -> None:
+        """Point this process's Django at our Redis and run folder, and apply migrations."""
+        global _django_owner
+        if _django_owner is self:
+            return
+        if self.in_process_django and _django_owner is None:
+            os.environ.update(self.app_environment())
+            # Jupyter runs cells inside an event loop; Django's ORM refuses that unless told it is
+            # fine. Only the kernel gets this: the worker and Daphne run without it.
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            import django
+            from django.conf import settings
+            from django.core.management import call_command
+            django.setup()
+            if settings.REDIS_URL != self.redis.url:
+                raise LabkitError(
+                    "This kernel loaded the restaurant's Django settings before labkit started Redis, "
+                    "so they point at the wrong place.\nRestart the kernel and run "
+                    "labkit.open_restaurant() (or kitchen.start_redis()) before importing restaurant code."
+                )
+            call_command("migrate", verbosity=0, interactive=False)
+            _django_owner = self
+        else:
+            # Django in this process is not ours (a test process, or a second restaurant):
+            # migrate this run's database in a separate process.
+            env = {**os.environ, **self.app_environment()}
+            subprocess.run([sys.executable, "-m", "django", "migrate", "--verbosity=0"],
+                           cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+
+    # -- looking at it -------------------------------------------------------------------------------
+    def status(self) -> Table:
+        rows = []
+        for s in self.services:
+            rows.append({
+                "service": s.name,
+                "state": s.state,
+                "process": f"pid {s.pid}" if s.running else "",
+                "address": f"127.0.0.1:{s.port}" if s.running and s.port else "",
+                "up": fmt_seconds(s.uptime) if s.running else "",
+                "log": str(s.log_path),
+            })
+        return Table(rows, ["service", "state", "process", "address", "up", "log"])
+
+    def memory(self) -> int:
+        """Resident memory of every running service (and its children), in bytes."""
+        return sum(s.memory() for s in self.services)
+
+    def _repr_html_(self) -> str:
+        return self.status()._repr_html_()
+
+    def __repr__(self) -> str:
+        return repr(self.status())
+
+
+_current: Restaurant | None = None
+
+
+def current() -> Restaurant:
+    """This kernel's restaurant (created, not started, on first use)."""
+    global _current
+    if _current is None:
+        _current = Restaurant()
+    return _current
+
+
+def open_restaurant(**options) -> Restaurant:
+    """Open the whole restaurant: Redis, a worker and Daphne. Safe to run again."""
+    return current().open(**options)
+
+
+def close_restaurant() -> None:
+    """Stop every service this kernel started."""
+    if _current is not None:
+        _current.close()
+

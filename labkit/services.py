@@ -1,0 +1,119 @@
+"""The restaurant's programs besides Redis: the Celery worker (cook), beat (timer) and Daphne (door)."""
+from __future__ import annotations
+
+import re
+import sys
+
+from .ports import require_free
+from .processes import Run, Service
+
+
+#: what kombu logs when the broker does not answer; the worker would retry for minutes
+CANNOT_CONNECT = re.compile(r"Cannot connect to redis://\S+: (.*)")
+
+
+def ready_or_broker_down(service: Service, ready: re.Pattern):
+    """A wait condition: the ready line, or a failure as soon as the broker refuses us."""
+    def check():
+        text = service.log_text()
+        if ready.search(text):
+            return True
+        refused = CANNOT_CONNECT.search(text)
+        if refused:
+            raise service.failure(f"cannot reach Redis ({refused.group(1).strip().rstrip('.')})",
+                                  "Is Redis running? kitchen.start_redis() starts it.")
+        return False
+    return check
+
+
+class CeleryWorker(Service):
+    """`celery -A restaurant worker`: a separate program that takes tickets off the rail and cooks."""
+
+    name = "worker"
+    ready_timeout = 60.0
+    advice = ("The worker could not start. A task module that does not import (a syntax error, a "
+              "missing name) stops it: read the traceback below, fix the code, run the cell again.")
+
+    def __init__(self, run: Run, env: dict, concurrency: int = 2, pool: str = "prefork",
+                 queues: list[str] | None = None, hostname: str = "cook@%h",
+                 extra_args: list[str] | None = None, name: str | None = None,
+                 requires: list[Service] | None = None):
+        if name:
+            self.name = name
+        super().__init__(run, env, requires)
+        self.options = dict(concurrency=concurrency, pool=pool, queues=tuple(queues or ()),
+                            hostname=hostname, extra_args=tuple(extra_args or ()))
+
+    def command(self) -> list[str]:
+        o = self.options
+        cmd = [sys.executable, "-m", "celery", "-A", "restaurant", "worker", "--loglevel=INFO",
+               f"--pool={o['pool']}", f"--concurrency={o['concurrency']}", f"--hostname={o['hostname']}",
+               # no other workers to sync with at start-up: skip the one-second mingle
+               "--without-mingle", "--without-gossip"]
+        if o["queues"]:
+            cmd.append("--queues=" + ",".join(o["queues"]))
+        return cmd + list(o["extra_args"])
+
+    READY = re.compile(r"@\S+ ready\.$", re.MULTILINE)
+
+    def wait_until_ready(self) -> None:
+        self.wait_for(ready_or_broker_down(self, self.READY), "waiting for the 'ready.' line")
+
+
+class CeleryBeat(Service):
+    """`celery -A restaurant beat`: drops tickets on the rail on a schedule; it never cooks."""
+
+    name = "beat"
+    ready_timeout = 30.0
+    advice = "Beat could not start: read its log below."
+
+    def __init__(self, run: Run, env: dict, extra_args: list[str] | None = None, name: str | None = None,
+                 requires: list[Service] | None = None):
+        if name:
+            self.name = name
+        super().__init__(run, env, requires)
+        self.options = dict(extra_args=tuple(extra_args or ()))
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "celery", "-A", "restaurant", "beat", "--loglevel=INFO",
+                f"--schedule={self.run.dir / (self.name + '-schedule')}",
+                *self.options["extra_args"]]
+
+    READY = re.compile(r"beat: Starting\.\.\.")
+
+    def wait_until_ready(self) -> None:
+        self.wait_for(ready_or_broker_down(self, self.READY), "waiting for 'beat: Starting...'")
+
+
+class Daphne(Service):
+    """`daphne restaurant.asgi:application`: serves the pages and keeps the buzzers' WebSockets open."""
+
+    name = "daphne"
+    ready_timeout = 30.0
+    advice = "Daphne could not start: read its log below (an import error in asgi.py or consumers.py?)."
+    LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
+
+    def __init__(self, run: Run, env: dict, port: int | None = None, root_path: str = "",
+                 requires: list[Service] | None = None):
+        super().__init__(run, env, requires)
+        self.options = dict(port=port, root_path=root_path)
+
+    def command(self) -> list[str]:
+        # port 0: the operating system picks a free port and Daphne logs which (no race)
+        cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.options["port"] or 0)]
+        if self.options["root_path"]:
+            cmd += ["--root-path", self.options["root_path"]]
+        return cmd + ["restaurant.asgi:application"]
+
+    def start(self) -> "Daphne":
+        if not self.running and self.options["port"]:
+            require_free(self.options["port"], "Daphne")
+        return super().start()
+
+    def wait_until_ready(self) -> None:
+        self.port = int(self.wait_for_log(self.LISTENING).group(1))
+        self.run.record(self)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
