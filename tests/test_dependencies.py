@@ -1,0 +1,40 @@
+"""One list of versions (requirements.txt), mirrored by environment.yml; one test command."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from conftest import ROOT
+
+
+def pins(lines) -> dict[str, str]:
+    out = {}
+    for line in lines:
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            out[name.strip().lower()] = version.strip()
+    return out
+
+
+def test_requirements_are_pinned_exactly():
+    lines = [l.split("#")[0].strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
+    lines = [l for l in lines if l]
+    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][\w.]*", l) for l in lines), lines
+
+
+def test_environment_yml_mirrors_requirements():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert pins(pip_section) == pins((ROOT / "requirements.txt").read_text().splitlines())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert "redis-server" in conda and any(d.startswith("python=3.11") for d in conda)
+    assert "redis" not in conda  # conda-forge's `redis` is an old client, not the server
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert re.search(r"^make test$", ci, re.MULTILINE)

@@ -1,0 +1,55 @@
+"""Labs are made from solutions by a script, and a lab run as shipped fails only at its checks."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from labkit import labs
+
+from conftest import ROOT, Kernel
+
+LABS = sorted((ROOT / "labs").glob("*.ipynb"))
+
+
+def test_lab_source_hides_the_solution_and_shows_the_stub():
+    solution = "r = client()\n### LAB: pong = ...  # ask Redis\n### BEGIN SOLUTION\npong = r.ping()\n### END SOLUTION\nprint(1)"
+    assert labs.lab_source(solution) == "r = client()\npong = ...  # ask Redis\nprint(1)"
+    with pytest.raises(ValueError, match="without"):
+        labs.lab_source("### BEGIN SOLUTION\nx = 1")
+
+
+def test_every_solution_has_a_lab_and_every_lab_is_in_sync():
+    assert LABS, "no labs found"
+    assert labs.main(["--check"]) == 0, "labs/ is out of sync: run `python -m labkit.labs`"
+    assert [p.name for p in LABS] == [p.name for p in sorted((ROOT / "solutions").glob("*.ipynb"))]
+
+
+@pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
+def test_labs_ship_without_outputs_or_answers(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None
+            assert "### BEGIN SOLUTION" not in cell.source and "### LAB:" not in cell.source
+    assert sum("check" in c.metadata.get("tags", []) for c in nb.cells) >= 2
+
+
+@pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
+def test_a_lab_run_as_shipped_fails_only_at_its_check_cells_with_a_hint(path, home):
+    nb = nbformat.read(path, as_version=4)
+    kernel = Kernel(home, cwd=path.parent)
+    failures = {}
+    try:
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            try:
+                kernel.run(cell.source)
+            except AssertionError as e:
+                failures[i] = str(e)
+    finally:
+        kernel.shutdown()
+    checks = {i for i, c in enumerate(nb.cells) if "check" in c.metadata.get("tags", [])}
+    assert set(failures) == checks, f"failed: {sorted(failures)}, check cells: {sorted(checks)}"
+    for i, message in failures.items():
+        assert "LabCheckFailed" in message and "Hint:" in message, message
