@@ -43,7 +43,7 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": RUN_DIR / "restaurant.sqlite3",
         "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("orders/", views.place_order, name="place-order"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/inline/", views.place_order_inline, name="place-order-inline"),
     path("orders/<int:order_id>/", views.order_detail, name="order-detail"),
 ]

@@ -2,24 +2,48 @@
 
 The waiter never cooks. `cook_order.delay(order.id)` does not run the task: it leaves one message
 in Redis (an LPUSH onto the `celery` list) and returns. A worker, another program, picks it up.
+
+`place_order_inline` is the waiter who cooks: lesson 01 measures why nobody should hire him.
 """
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .models import Order
 from .tasks import cook_order
 
 
-@require_POST
-def place_order(request):
+def _new_order(request) -> Order | None:
     try:
         table = int(request.POST["table"])
     except (KeyError, ValueError):
+        return None
+    return Order.objects.create(table=table, item=request.POST.get("item", "soup"))
+
+
+@ensure_csrf_cookie  # a GET hands out the CSRF cookie that a POST must send back
+@require_http_methods(["GET", "POST"])
+def orders(request):
+    """GET: the latest orders. POST table=<n>&item=<name>: place an order."""
+    if request.method == "GET":
+        return JsonResponse({"orders": [o.as_dict() for o in Order.objects.order_by("-id")[:20]]})
+    order = _new_order(request)
+    if order is None:
         return JsonResponse({"error": "say which table: table=<number>"}, status=400)
-    order = Order.objects.create(table=table, item=request.POST.get("item", "soup"))
     cook_order.delay(order.id)  # pass the id, not the object: the cook reads a fresh copy
     return JsonResponse(order.as_dict(), status=202)
+
+
+@require_POST
+def place_order_inline(request):
+    """The waiter who cooks: runs the task's code right here, in the request, and makes you wait."""
+    order = _new_order(request)
+    if order is None:
+        return JsonResponse({"error": "say which table: table=<number>"}, status=400)
+    cook_order(order.id)  # a plain function call: no message, no worker, the request waits
+    order.refresh_from_db()
+    return JsonResponse(order.as_dict(), status=201)
 
 
 @require_GET
