@@ -5,6 +5,7 @@
     labkit.keys()                             # what is in Redis right now
     labkit.close_restaurant()
 """
+from .board import rail_board
 from .checks import check, filled
 from .errors import LabCheckFailed, LabkitError, PortInUse, RedisNotFound, ServiceFailed
 from .follow import follow_order
@@ -12,9 +13,41 @@ from .processes import wait_until
 from .redis_inspect import decode_ticket, keys, monitor, tickets
 from .restaurant import Restaurant, close_restaurant, current, open_restaurant
 from .setup_check import check_setup
+from .timing import compare, time_calls
+from .web import WebClient, rush
+
+
+
+def __getattr__(name):
+    # TestClient imports Django, which must wait until labkit has pointed it at this kernel's Redis
+    if name == "TestClient":
+        from .test_client import TestClient
+        return TestClient
+    raise AttributeError(name)
+
 
 __all__ = [
+    "TestClient",
+    "WebClient", "compare", "rail_board", "rush", "time_calls",
     "LabCheckFailed", "LabkitError", "PortInUse", "RedisNotFound", "ServiceFailed",
     "Restaurant", "check", "check_setup", "close_restaurant", "current", "decode_ticket", "filled", "follow_order",
     "keys", "monitor", "open_restaurant", "tickets", "wait_until",
 ]
+
+
+def _running_in_a_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return type(get_ipython()).__name__ == "ZMQInteractiveShell"
+
+
+if _running_in_a_kernel():
+    # Configure Django for this kernel's restaurant now, so `from restaurant.orders.models import
+    # Order` works in any cell after `import labkit`, before or after the services start.
+    try:
+        current().prepare_django()
+    except Exception as _error:  # a broken install: lesson 00's setup check will say what is missing
+        import warnings
+        warnings.warn(f"labkit could not set up Django in this kernel: {_error}", stacklevel=2)

@@ -27,6 +27,13 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+def port_accepts(port: int) -> bool:
+    """Does something accept TCP connections on ``port``?"""
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex((HOST, port)) == 0
+
+
 def who_listens_on(port: int) -> str:
     try:
         for conn in psutil.net_connections("tcp"):

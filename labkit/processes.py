@@ -186,7 +186,8 @@ class Service:
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the kernel needs it; real programs don't
         env.update(self.extra_env)
         env["PYTHONUNBUFFERED"] = "1"
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        # the course's code, and the run folder (lessons write modules there for the worker to import)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), str(self.run.dir), env.get("PYTHONPATH")]))
         env[reaper.RUN_MARKER] = self.run.id
         return env
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import redis
 
 from .errors import PortInUse, RedisNotFound
-from .ports import HOST, free_port, require_free
+from .ports import HOST, free_port, port_is_free, require_free, who_listens_on
 from .processes import Run, Service
 
 def embedded_redis_server() -> Path | None:
@@ -72,7 +72,10 @@ class RedisServer(Service):
     ready_timeout = 15.0
     advice = "The Redis server did not come up."
 
-    def __init__(self, run: Run, port: int | None = None, binary: Path | None = None):
+    def __init__(self, run: Run, port: int | None = None, password: str | None = None,
+                 binary: Path | None = None, port_was_picked: bool = False):
+        """``port``: listen there (None: pick a free one at start). ``port_was_picked``: labkit chose
+        that port earlier (so a clash means it was taken since, not that the learner chose badly)."""
         super().__init__(run)
         if binary is None:
             binary, self.binary_source = find_redis_server()
@@ -80,7 +83,8 @@ class RedisServer(Service):
             self.binary_source = "argument"
         self.binary = Path(binary)
         self.requested_port = port
-        self.password = secrets.token_urlsafe(24)
+        self.port_was_picked = port_was_picked
+        self.password = password or secrets.token_urlsafe(24)
         self.data_dir = run.dir / "redis-data"
         self.config_path = run.dir / "redis.conf"
 
@@ -119,6 +123,11 @@ class RedisServer(Service):
                     self.port = None
             raise PortInUse("Could not find a free port for Redis after 3 tries.")
         self.port = self.port or self.requested_port
+        if self.port_was_picked and not port_is_free(self.port):
+            raise PortInUse(
+                f"Port {self.port}, which labkit picked for this kernel's Redis, has been taken by "
+                f"{who_listens_on(self.port)} since.\nRestart the kernel: it will pick another free port."
+            )
         require_free(self.port, "Redis")
         return self._start_on_port()
 

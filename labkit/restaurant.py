@@ -11,14 +11,17 @@ Each service is also started on its own (``kitchen.start_redis()``, ``kitchen.st
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
+from urllib.parse import quote
 from pathlib import Path
 
 from .errors import LabkitError
+from .ports import free_port
 from .processes import REPO_ROOT, Run, Service
 from .redis_server import RedisServer
-from .services import CeleryBeat, CeleryWorker, Daphne
+from .services import CeleryBeat, CeleryWorker, Daphne, OneWaiter
 from .tables import Table
 
 #: the Restaurant whose Redis this process's Django settings point at (one per kernel)
@@ -55,31 +58,48 @@ class Restaurant:
         that, to use the ORM and the test client); tests that open several restaurants don't."""
         self.run = Run(home)
         self.in_process_django = in_process_django
+        # Redis's address is fixed for the restaurant's life, before Redis starts: Django's settings
+        # (and so the restaurant's models) can be loaded first, and a restarted Redis is found again.
+        self.redis_port = free_port()
+        self.redis_password = secrets.token_urlsafe(24)
         self.redis: RedisServer | None = None
         self.worker: CeleryWorker | None = None
         self.beat: CeleryBeat | None = None
         self.daphne: Daphne | None = None
+        self.one_waiter: OneWaiter | None = None
 
     # -- the pieces ----------------------------------------------------------------------------
     @property
     def services(self) -> list[Service]:
-        return [s for s in (self.redis, self.worker, self.beat, self.daphne) if s is not None]
+        return [s for s in (self.redis, self.worker, self.beat, self.daphne, self.one_waiter) if s is not None]
+
+    @property
+    def redis_url(self) -> str:
+        """redis://:password@127.0.0.1:port (add /N for a database). Keep it out of outputs."""
+        return f"redis://:{quote(self.redis_password, safe='')}@127.0.0.1:{self.redis_port}"
 
     def app_environment(self) -> dict:
         """What every program of the restaurant needs to know: where Redis is, where the run is."""
-        if self.redis is None:
-            raise LabkitError("Start Redis first: kitchen.start_redis()")
         return {
             "DJANGO_SETTINGS_MODULE": "restaurant.settings",
-            "ORDERUP_REDIS_URL": self.redis.url,
+            "ORDERUP_REDIS_URL": self.redis_url,
             "ORDERUP_RUN_DIR": str(self.run.dir),
         }
 
     def start_redis(self, port: int | None = None) -> RedisServer:
+        """Start Redis (on ``port`` if given, else on the port picked for this restaurant)."""
         if self.redis is None:
-            self.redis = RedisServer(self.run, port=port)
+            if port is not None and port != self.redis_port:
+                if _django_owner is self:
+                    raise LabkitError(
+                        f"This kernel's Django already expects Redis on port {self.redis_port}; "
+                        "restart the kernel to use another port."
+                    )
+                self.redis_port = port
+            self.redis = RedisServer(self.run, port=self.redis_port, password=self.redis_password,
+                                     port_was_picked=port is None)
         self.redis.start()
-        self._prepare_database()
+        self.prepare_django()
         return self.redis
 
     def _worker(self, **options) -> CeleryWorker:
@@ -96,6 +116,11 @@ class Restaurant:
         worker = self._worker(concurrency=concurrency, pool=pool, **options)
         return worker.start()
 
+    def stop_worker(self) -> None:
+        """No cook in the kitchen: tickets stay on the rail."""
+        if self.worker is not None:
+            self.worker.stop()
+
     def start_beat(self, extra_args: list[str] | None = None) -> CeleryBeat:
         self.start_redis()
         if self.beat is None or not self.beat.running:
@@ -107,6 +132,13 @@ class Restaurant:
         if self.daphne is None or not self.daphne.running:
             self.daphne = Daphne(self.run, self.app_environment(), port=port, requires=[self.redis])
         return self.daphne.start()
+
+    def start_one_waiter(self) -> OneWaiter:
+        """A WSGI web process that serves one request at a time (lesson 01)."""
+        self.start_redis()
+        if self.one_waiter is None or not self.one_waiter.running:
+            self.one_waiter = OneWaiter(self.run, self.app_environment(), requires=[self.redis])
+        return self.one_waiter.start()
 
     # -- all at once ----------------------------------------------------------------------------
     def open(self, worker: bool = True, daphne: bool = True, beat: bool = False,
@@ -129,14 +161,17 @@ class Restaurant:
 
     def close(self) -> "Restaurant":
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
-        for service in (self.daphne, self.beat, self.worker, self.redis):
+        for service in (self.one_waiter, self.daphne, self.beat, self.worker, self.redis):
             if service is not None:
                 service.stop()
         return self
 
     # -- Django in this process --------------------------------------------------------------------
-    def _prepare_database(self) -> None:
-        """Point this process's Django at our Redis and run folder, and apply migrations."""
+    def prepare_django(self) -> None:
+        """Point this process's Django at our Redis and run folder, and apply migrations.
+
+        In a kernel this runs as soon as labkit is imported, so the restaurant's code (models,
+        tasks) can be imported in any order; it needs no running service."""
         global _django_owner
         if _django_owner is self:
             return
@@ -149,11 +184,11 @@ class Restaurant:
             from django.conf import settings
             from django.core.management import call_command
             django.setup()
-            if settings.REDIS_URL != self.redis.url:
+            if settings.REDIS_URL != self.redis_url:
                 raise LabkitError(
-                    "This kernel loaded the restaurant's Django settings before labkit started Redis, "
-                    "so they point at the wrong place.\nRestart the kernel and run "
-                    "labkit.open_restaurant() (or kitchen.start_redis()) before importing restaurant code."
+                    "This kernel loaded the restaurant's Django settings before labkit, so they point "
+                    "at the wrong Redis.\nRestart the kernel and `import labkit` before importing "
+                    "the restaurant's code."
                 )
             call_command("migrate", verbosity=0, interactive=False)
             _django_owner = self

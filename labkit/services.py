@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import sys
 
-from .ports import require_free
+from .ports import free_port, port_accepts, require_free
 from .processes import Run, Service
 
 
@@ -113,6 +113,35 @@ class Daphne(Service):
     def wait_until_ready(self) -> None:
         self.port = int(self.wait_for_log(self.LISTENING).group(1))
         self.run.record(self)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class OneWaiter(Service):
+    """Django's development server without threads: a WSGI web process that answers one request at
+    a time, as one gunicorn sync worker does. Lesson 01 shows what a slow view does to the queue."""
+
+    name = "one-waiter"
+    ready_timeout = 30.0
+    advice = "The development server could not start: read its log below."
+
+    def __init__(self, run: Run, env: dict, requires: list[Service] | None = None):
+        super().__init__(run, env, requires)
+        self.options = {}
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "django", "runserver", "--nothreading", "--noreload",
+                "--skip-checks", f"127.0.0.1:{self.port}"]
+
+    def start(self) -> "OneWaiter":
+        if not self.running:
+            self.port = free_port()
+        return super().start()
+
+    def wait_until_ready(self) -> None:
+        self.wait_for(lambda: port_accepts(self.port), f"waiting for port {self.port} to accept connections")
 
     @property
     def url(self) -> str:
