@@ -58,7 +58,8 @@ def make_lab(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNod
     )
     header.id = "lab-header"
     lab.cells.insert(0, header)
-    lab.metadata = {k: v for k, v in lab.metadata.items() if k in ("kernelspec", "language_info")}
+    # only what does not depend on who last ran the solution (language_info records their Python)
+    lab.metadata = {"kernelspec": solution.metadata.get("kernelspec", {}), "language_info": {"name": "python"}}
     return lab
 
 
