@@ -5,12 +5,13 @@
     labkit.keys()                             # what is in Redis right now
     labkit.close_restaurant()
 """
+from . import drills
 from .board import rail_board
 from .checks import check, filled
 from .errors import LabCheckFailed, LabkitError, PortInUse, RedisNotFound, ServiceFailed
-from .follow import follow_order
+from .follow import follow_order, follow_task
 from .processes import wait_until
-from .redis_inspect import decode_ticket, keys, monitor, tickets
+from .redis_inspect import decode_ticket, held_tickets, keys, monitor, tickets
 from .restaurant import Restaurant, close_restaurant, current, open_restaurant
 from .setup_check import check_setup
 from .timing import compare, time_calls
@@ -28,9 +29,9 @@ def __getattr__(name):
 
 __all__ = [
     "TestClient",
-    "WebClient", "compare", "rail_board", "rush", "time_calls",
+    "WebClient", "drills", "compare", "rail_board", "rush", "time_calls",
     "LabCheckFailed", "LabkitError", "PortInUse", "RedisNotFound", "ServiceFailed",
-    "Restaurant", "check", "check_setup", "close_restaurant", "current", "decode_ticket", "filled", "follow_order",
+    "Restaurant", "check", "check_setup", "close_restaurant", "current", "decode_ticket", "filled", "follow_order", "follow_task", "held_tickets",
     "keys", "monitor", "open_restaurant", "tickets", "wait_until",
 ]
 

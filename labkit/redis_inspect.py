@@ -151,3 +151,24 @@ def monitor(seconds: float = 1.0, action=None, db: int | None = None,
         rows.append({"t": f"{(cmd['time'] - start) * 1000:+.1f} ms", "db": cmd.get("db"),
                      "command": cmd.get("command", "")[:160]})
     return Table(rows, ["t", "db", "command"], title="commands Redis received")
+
+
+def held_tickets(db: int = 0, client: redis.Redis | None = None) -> Table:
+    """The tickets workers have taken but not acknowledged: Redis's ``unacked`` hash.
+
+    Each entry is a delivery tag -> [message, exchange, routing key]; ``unacked_index`` scores each
+    tag with the time it was taken, which is what the visibility timeout is measured from.
+    """
+    client = client or _client(db)
+    now = time.time()
+    rows = []
+    for tag, value in client.hgetall("unacked").items():
+        message, _exchange, routing_key = json.loads(value)
+        ticket = decode_ticket(json.dumps(message))
+        taken = client.zscore("unacked_index", tag)
+        rows.append({"task": ticket.task.rsplit(".", 1)[-1], "args": ticket.args,
+                     "retries": ticket.headers.get("retries"), "eta": ticket.headers.get("eta") or "",
+                     "queue": routing_key, "held for": f"{now - taken:.1f} s" if taken else ""})
+    rows.sort(key=lambda r: r["args"])
+    return Table(rows, ["task", "args", "retries", "eta", "queue", "held for"],
+                 title="taken by a worker, not yet acknowledged (unacked)")

@@ -213,6 +213,17 @@ class Restaurant:
             })
         return Table(rows, ["service", "state", "process", "address", "up", "log"])
 
+    def is_idle(self) -> bool:
+        """No ticket on the rail, none held by a worker, and no task running (the worker says so).
+
+        A worker that does not answer counts as busy: silence is not an answer."""
+        from restaurant import celery_app
+        broker = self.redis.client(0)
+        if broker.llen("celery") or broker.hlen("unacked"):
+            return False
+        active = celery_app.control.inspect(timeout=1.0, limit=1).active()
+        return bool(active) and not any(active.values())
+
     def memory(self) -> int:
         """Resident memory of every running service (and its children), in bytes."""
         return sum(s.memory() for s in self.services)

@@ -37,12 +37,14 @@ class CeleryWorker(Service):
     def __init__(self, run: Run, env: dict, concurrency: int = 2, pool: str = "prefork",
                  queues: list[str] | None = None, hostname: str = "cook@%h",
                  extra_args: list[str] | None = None, name: str | None = None,
-                 requires: list[Service] | None = None):
+                 requires: list[Service] | None = None, settings: dict | None = None):
+        """``settings``: extra environment for this worker only (ORDERUP_VISIBILITY_TIMEOUT=3, ...)."""
         if name:
             self.name = name
-        super().__init__(run, env, requires)
+        super().__init__(run, {**env, **(settings or {})}, requires)
         self.options = dict(concurrency=concurrency, pool=pool, queues=tuple(queues or ()),
-                            hostname=hostname, extra_args=tuple(extra_args or ()))
+                            hostname=hostname, extra_args=tuple(extra_args or ()),
+                            settings=tuple(sorted((settings or {}).items())))
 
     def command(self) -> list[str]:
         o = self.options
@@ -55,6 +57,11 @@ class CeleryWorker(Service):
         return cmd + list(o["extra_args"])
 
     READY = re.compile(r"@\S+ ready\.$", re.MULTILINE)
+
+    @property
+    def pool_pids(self) -> list[int]:
+        """The pool's processes, which run the tasks (the main process only fetches and hands out)."""
+        return [p.pid for p in self.processes()[1:]]
 
     def wait_until_ready(self) -> None:
         self.wait_for(ready_or_broker_down(self, self.READY), "waiting for the 'ready.' line")

@@ -23,6 +23,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"] + [
 INSTALLED_APPS = [
     "channels",
     "restaurant.orders",
+    "restaurant.payments",
 ]
 MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +65,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# With Redis down, .delay() first tries to subscribe to the result's channel; Celery's default
+# reconnect policy retries 20 times, a second apart, so a waiter would hang ~20 s before failing.
+# Three quick tries instead: the customer gets an error page in about a second (lesson 04).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+}
+# A ticket a worker took but never acknowledged goes back on the rail after visibility_timeout
+# seconds (1 hour by default); workers look for such tickets every restore interval x throttle
+# seconds (100 s by default). Lesson 05 shortens all three to see redelivery in seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("ORDERUP_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": int(os.environ.get("ORDERUP_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(os.environ.get("ORDERUP_RESTORE_THROTTLE", "10")),
+}
 
 # the pass: Channels' layer, where the cook presses a table's buzzer
 CHANNEL_LAYERS = {

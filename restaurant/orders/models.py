@@ -15,6 +15,8 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)          # the waiter (web process)
     cooking_at = models.DateTimeField(null=True, blank=True)      # the cook (worker)
     ready_at = models.DateTimeField(null=True, blank=True)        # the cook (worker)
+    # how many times a cook started on it: more than once means the ticket was delivered again
+    times_cooked = models.PositiveIntegerField(default=0)
 
     def as_dict(self) -> dict:
         return {"id": self.id, "table": self.table, "item": self.item, "status": self.status}

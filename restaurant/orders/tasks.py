@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync
 from celery import shared_task
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Order
@@ -24,6 +25,7 @@ def buzz(order: Order) -> None:
 
 @shared_task
 def cook_order(order_id: int, cook_seconds: float | None = None) -> dict:
+    Order.objects.filter(pk=order_id).update(times_cooked=F("times_cooked") + 1)
     order = Order.objects.get(pk=order_id)  # a fresh copy from the database, not the waiter's
     order.status = Order.Status.COOKING
     order.cooking_at = timezone.now()
@@ -37,6 +39,19 @@ def cook_order(order_id: int, cook_seconds: float | None = None) -> dict:
     order.save(update_fields=["status", "ready_at"])
     buzz(order)
     return order.as_dict()
+
+
+# Lesson 05: the same cooking, acknowledged at different moments.
+@shared_task(acks_late=True)
+def cook_order_acks_late(order_id: int, cook_seconds: float | None = None) -> dict:
+    """Acknowledges the ticket when cooking is done, not when it starts."""
+    return cook_order.run(order_id, cook_seconds)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def cook_order_reject_on_worker_lost(order_id: int, cook_seconds: float | None = None) -> dict:
+    """Late ack, and if the pool process dies mid-task, the ticket goes back on the rail."""
+    return cook_order.run(order_id, cook_seconds)
 
 
 @shared_task
