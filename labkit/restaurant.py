@@ -64,14 +64,19 @@ class Restaurant:
         self.redis_password = secrets.token_urlsafe(24)
         self.redis: RedisServer | None = None
         self.worker: CeleryWorker | None = None
-        self.beat: CeleryBeat | None = None
+        self.beats: dict[str, CeleryBeat] = {}  # normally one, "beat"; lesson 07 starts a second
         self.daphne: Daphne | None = None
         self.one_waiter: OneWaiter | None = None
 
     # -- the pieces ----------------------------------------------------------------------------
     @property
     def services(self) -> list[Service]:
-        return [s for s in (self.redis, self.worker, self.beat, self.daphne, self.one_waiter) if s is not None]
+        return [s for s in (self.redis, self.worker, *self.beats.values(), self.daphne, self.one_waiter)
+                if s is not None]
+
+    @property
+    def beat(self) -> CeleryBeat | None:
+        return self.beats.get("beat")
 
     @property
     def redis_url(self) -> str:
@@ -121,11 +126,18 @@ class Restaurant:
         if self.worker is not None:
             self.worker.stop()
 
-    def start_beat(self, extra_args: list[str] | None = None) -> CeleryBeat:
+    def start_beat(self, name: str = "beat", extra_args: list[str] | None = None) -> CeleryBeat:
+        """Start beat (one scheduler per schedule: a second one, by another ``name``, duplicates)."""
         self.start_redis()
-        if self.beat is None or not self.beat.running:
-            self.beat = CeleryBeat(self.run, self.app_environment(), extra_args=extra_args, requires=[self.redis])
-        return self.beat.start()
+        beat = self.beats.get(name)
+        if beat is None or not beat.running:
+            beat = self.beats[name] = CeleryBeat(self.run, self.app_environment(), extra_args=extra_args,
+                                                 name=name, requires=[self.redis])
+        return beat.start()
+
+    def stop_beat(self, name: str = "beat") -> None:
+        if name in self.beats:
+            self.beats[name].stop()
 
     def start_daphne(self, port: int | None = None) -> Daphne:
         self.start_redis()
@@ -154,14 +166,14 @@ class Restaurant:
             wanted.append(self.daphne)
         if beat:
             if self.beat is None or not self.beat.running:
-                self.beat = CeleryBeat(self.run, self.app_environment(), requires=[self.redis])
+                self.beats["beat"] = CeleryBeat(self.run, self.app_environment(), requires=[self.redis])
             wanted.append(self.beat)
         start_together(wanted)
         return self
 
     def close(self) -> "Restaurant":
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
-        for service in (self.one_waiter, self.daphne, self.beat, self.worker, self.redis):
+        for service in (self.one_waiter, self.daphne, *self.beats.values(), self.worker, self.redis):
             if service is not None:
                 service.stop()
         return self

@@ -8,6 +8,8 @@ Redis wears several hats, one database each (see REDIS_DATABASES).
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
+
 BASE_DIR = Path(__file__).resolve().parent
 RUN_DIR = Path(os.environ.get("ORDERUP_RUN_DIR", BASE_DIR.parent / ".orderup"))
 
@@ -78,6 +80,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("ORDERUP_VISIBILITY_TIMEOUT", "3600")),
     "unacked_restore_interval": int(os.environ.get("ORDERUP_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(os.environ.get("ORDERUP_RESTORE_THROTTLE", "10")),
+}
+
+# beat's schedule: which tickets to drop on the rail, and when (lesson 07). Beat only schedules;
+# a worker executes. ORDERUP_BELL_SECONDS sets the bell's interval.
+CELERY_BEAT_SCHEDULE = {
+    "ring-the-bell": {
+        "task": "restaurant.orders.tasks.ring_bell",
+        "schedule": float(os.environ.get("ORDERUP_BELL_SECONDS", "1.0")),
+    },
+    "lunch-specials": {
+        "task": "restaurant.orders.tasks.post_lunch_specials",
+        "schedule": crontab(minute=0, hour=11),  # every day at 11:00 (UTC)
+    },
 }
 
 # the pass: Channels' layer, where the cook presses a table's buzzer

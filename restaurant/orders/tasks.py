@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync
 from celery import shared_task
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
@@ -52,6 +53,21 @@ def cook_order_acks_late(order_id: int, cook_seconds: float | None = None) -> di
 def cook_order_reject_on_worker_lost(order_id: int, cook_seconds: float | None = None) -> dict:
     """Late ack, and if the pool process dies mid-task, the ticket goes back on the rail."""
     return cook_order.run(order_id, cook_seconds)
+
+
+# Lesson 07: tickets that beat drops on the rail on a schedule.
+@shared_task(bind=True)
+def ring_bell(self) -> str:
+    """Ring the kitchen bell, and count the ring under the name of the scheduler that asked."""
+    sender = self.request.origin or "unknown"  # gen<pid>@<host> of the process that sent the ticket
+    cache.add(f"bell:rings:{sender}", 0, timeout=3600)
+    cache.incr(f"bell:rings:{sender}")
+    return sender
+
+
+@shared_task
+def post_lunch_specials() -> str:
+    return "today: soup and pancakes"
 
 
 @shared_task
