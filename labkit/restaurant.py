@@ -103,9 +103,22 @@ class Restaurant:
                 self.redis_port = port
             self.redis = RedisServer(self.run, port=self.redis_port, password=self.redis_password,
                                      port_was_picked=port is None)
+        restarting = self.redis.proc is not None and not self.redis.running
         self.redis.start()
         self.prepare_django()
+        if restarting:
+            self._drop_stale_connections()
         return self.redis
+
+    def _drop_stale_connections(self) -> None:
+        """After Redis restarts, this process's pooled connections point at the old server.
+        Publishing reconnects by itself; Celery's control channel (inspect, purge) does not."""
+        if _django_owner is self and "restaurant" in sys.modules:
+            from kombu import pools
+            from restaurant import celery_app
+            pools.reset()             # kombu's process-wide pools, keyed by broker URL: close and forget
+            celery_app._after_fork()  # Celery's own reset (as after a fork): new pools on next use
+            celery_app.__dict__.pop("control", None)  # its mailbox holds the old producer pool
 
     def _worker(self, **options) -> CeleryWorker:
         worker = CeleryWorker(self.run, self.app_environment(), requires=[self.redis], **options)

@@ -93,3 +93,15 @@ def test_two_kernels_run_lesson_00_at_once_on_separate_private_redises(kernels):
     for password in (None, info_b["password"]):
         with pytest.raises(redis.AuthenticationError):
             redis.Redis(port=info_a["port"], password=password, protocol=2).get("secret")
+
+
+def test_after_redis_restarts_the_kernel_can_still_ask_the_worker(kernels):
+    kernel = kernels()
+    out = kernel.run(f"{OPEN}\n"
+                     "print(kitchen.is_idle())\n"
+                     "kitchen.redis.stop()\n"
+                     "kitchen.start_redis()\n"
+                     "labkit.wait_until(kitchen.is_idle, timeout=30, what='the worker to answer')\n"
+                     "from restaurant import celery_app\n"
+                     "print(celery_app.control.purge())")
+    assert out.split() == ["True", "0"]
