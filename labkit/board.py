@@ -8,9 +8,6 @@ import html
 import threading
 import time
 
-KITCHEN_KEYS = ("unacked",)
-
-
 class RailBoard:
     """Polls Redis every ``interval`` seconds and redraws one HTML widget; stops after ``seconds``."""
 
@@ -93,8 +90,5 @@ class RailBoard:
 
 def rail_board(seconds: float = 10.0, queue: str = "celery", interval: float = 0.25) -> RailBoard:
     """Show the live rail board for this kernel's restaurant, refreshing for ``seconds``."""
-    from .restaurant import current
-    server = current().redis
-    if server is None or not server.running:
-        raise RuntimeError("Redis is not running: labkit.open_restaurant() first.")
-    return RailBoard(server, queue, seconds, interval).start()
+    from .restaurant import running_redis
+    return RailBoard(running_redis(), queue, seconds, interval).start()

@@ -78,14 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="only report labs out of sync")
     args = parser.parse_args(argv)
+    expected = expected_labs()
     stale = []
-    for path, text in expected_labs().items():
+    for path, text in expected.items():
         current = path.read_text() if path.exists() else None
         if current != text:
             stale.append(path)
             if not args.check:
                 path.write_text(text)
-    orphans = sorted(set(LABS.glob("*.ipynb")) - set(expected_labs()))
+    orphans = sorted(set(LABS.glob("*.ipynb")) - set(expected))
     if args.check:
         for path in stale:
             print(f"out of sync: {path.relative_to(ROOT)} (run: python -m labkit.labs)")

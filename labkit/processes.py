@@ -136,6 +136,9 @@ class Service:
     def wait_until_ready(self) -> None:
         raise NotImplementedError
 
+    def before_launch(self) -> None:
+        """Checks and choices to make before each launch (a port, say). Nothing by default."""
+
     # -- state ------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
@@ -197,6 +200,7 @@ class Service:
             return self
         for needed in self.requires:
             needed.start()
+        self.before_launch()
         self._launch()
         try:
             self.wait_until_ready()

@@ -22,11 +22,8 @@ SIZE_COMMANDS = {"list": "llen", "hash": "hlen", "set": "scard", "zset": "zcard"
 
 
 def _client(db: int) -> redis.Redis:
-    from .restaurant import current
-    r = current().redis
-    if r is None or not r.running:
-        raise RuntimeError("Redis is not running: start it with labkit.open_restaurant() first.")
-    return r.client(db)
+    from .restaurant import running_redis
+    return running_redis().client(db)
 
 
 def keys(pattern: str = "*", db: int = 0, client: redis.Redis | None = None) -> Table:

@@ -65,6 +65,11 @@ def server_version(binary: Path) -> str:
     return out.strip()
 
 
+def redis_url(port: int, password: str) -> str:
+    """redis://:password@127.0.0.1:port -- add /N for a database. Keep it out of outputs."""
+    return f"redis://:{quote(password, safe='')}@{HOST}:{port}"
+
+
 class RedisServer(Service):
     """A private Redis: 127.0.0.1 only, a random password, no persistence, files in the run folder."""
 
@@ -91,7 +96,7 @@ class RedisServer(Service):
     @property
     def url(self) -> str:
         """redis://:password@127.0.0.1:port -- add /N for a database. Keep it out of outputs."""
-        return f"redis://:{quote(self.password, safe='')}@{HOST}:{self.port}"
+        return redis_url(self.port, self.password)
 
     def client(self, db: int = 0, decode_responses: bool = True, **kwargs) -> redis.Redis:
         return redis.Redis(host=HOST, port=self.port, password=self.password, db=db,
@@ -150,6 +155,3 @@ class RedisServer(Service):
                 return bool(client.ping())
         except redis.RedisError:
             return False
-
-    def info(self) -> dict:
-        return self.client().info("server")

@@ -14,36 +14,30 @@ import os
 import secrets
 import subprocess
 import sys
-from urllib.parse import quote
 from pathlib import Path
 
 from .errors import LabkitError
 from .ports import free_port
 from .processes import REPO_ROOT, Run, Service
-from .redis_server import RedisServer
+from .redis_server import RedisServer, redis_url
 from .services import CeleryBeat, CeleryWorker, Daphne, OneWaiter
 from .tables import Table
+from .timing import fmt_duration
 
 #: the Restaurant whose Redis this process's Django settings point at (one per kernel)
 _django_owner: "Restaurant | None" = None
-
-
-def fmt_seconds(seconds: float) -> str:
-    return f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
 
 
 def start_together(services: list[Service]) -> None:
     """Launch every service that is not running, then wait for each: the slow starts overlap."""
     launched = [s for s in services if not s.running]
     for service in launched:
-        if isinstance(service, Daphne):
-            service.start()  # checks a requested port first; Daphne is ready in a fraction of a second
-        else:
-            service._launch()
+        service.before_launch()
+    for service in launched:
+        service._launch()
     try:
         for service in launched:
-            if not isinstance(service, Daphne):
-                service.wait_until_ready()
+            service.wait_until_ready()
     except BaseException:
         for service in launched:
             service.stop(timeout=2)
@@ -81,7 +75,7 @@ class Restaurant:
     @property
     def redis_url(self) -> str:
         """redis://:password@127.0.0.1:port (add /N for a database). Keep it out of outputs."""
-        return f"redis://:{quote(self.redis_password, safe='')}@127.0.0.1:{self.redis_port}"
+        return redis_url(self.redis_port, self.redis_password)
 
     def app_environment(self) -> dict:
         """What every program of the restaurant needs to know: where Redis is, where the run is."""
@@ -139,24 +133,32 @@ class Restaurant:
         if self.worker is not None:
             self.worker.stop()
 
-    def start_beat(self, name: str = "beat", extra_args: list[str] | None = None) -> CeleryBeat:
-        """Start beat (one scheduler per schedule: a second one, by another ``name``, duplicates)."""
-        self.start_redis()
+    def _beat(self, name: str = "beat", extra_args: list[str] | None = None) -> CeleryBeat:
+        """The running beat of that name, or a new one (not started)."""
         beat = self.beats.get(name)
         if beat is None or not beat.running:
             beat = self.beats[name] = CeleryBeat(self.run, self.app_environment(), extra_args=extra_args,
                                                  name=name, requires=[self.redis])
-        return beat.start()
+        return beat
+
+    def start_beat(self, name: str = "beat", extra_args: list[str] | None = None) -> CeleryBeat:
+        """Start beat (one scheduler per schedule: a second one, by another ``name``, duplicates)."""
+        self.start_redis()
+        return self._beat(name, extra_args).start()
 
     def stop_beat(self, name: str = "beat") -> None:
         if name in self.beats:
             self.beats[name].stop()
 
-    def start_daphne(self, port: int | None = None) -> Daphne:
-        self.start_redis()
+    def _daphne(self, port: int | None = None) -> Daphne:
+        """The running Daphne, or a new one (not started)."""
         if self.daphne is None or not self.daphne.running:
             self.daphne = Daphne(self.run, self.app_environment(), port=port, requires=[self.redis])
-        return self.daphne.start()
+        return self.daphne
+
+    def start_daphne(self, port: int | None = None) -> Daphne:
+        self.start_redis()
+        return self._daphne(port).start()
 
     def start_one_waiter(self) -> OneWaiter:
         """A WSGI web process that serves one request at a time (lesson 01)."""
@@ -174,13 +176,9 @@ class Restaurant:
         if worker:
             wanted.append(self._worker(concurrency=concurrency, pool="prefork"))
         if daphne:
-            if self.daphne is None or not self.daphne.running:
-                self.daphne = Daphne(self.run, self.app_environment(), requires=[self.redis])
-            wanted.append(self.daphne)
+            wanted.append(self._daphne())
         if beat:
-            if self.beat is None or not self.beat.running:
-                self.beats["beat"] = CeleryBeat(self.run, self.app_environment(), requires=[self.redis])
-            wanted.append(self.beat)
+            wanted.append(self._beat())
         start_together(wanted)
         return self
 
@@ -233,7 +231,7 @@ class Restaurant:
                 "state": s.state,
                 "process": f"pid {s.pid}" if s.running else "",
                 "address": f"127.0.0.1:{s.port}" if s.running and s.port else "",
-                "up": fmt_seconds(s.uptime) if s.running else "",
+                "up": fmt_duration(s.uptime) if s.running else "",
                 "log": str(s.log_path),
             })
         return Table(rows, ["service", "state", "process", "address", "up", "log"])
@@ -261,6 +259,14 @@ class Restaurant:
 
 
 _current: Restaurant | None = None
+
+
+def running_redis() -> RedisServer:
+    """This kernel's Redis, which must be running (for the helpers that look inside it)."""
+    server = current().redis
+    if server is None or not server.running:
+        raise LabkitError("Redis is not running: labkit.open_restaurant() starts it.")
+    return server
 
 
 def current() -> Restaurant:

@@ -112,10 +112,9 @@ class Daphne(Service):
             cmd += ["--root-path", self.options["root_path"]]
         return cmd + ["restaurant.asgi:application"]
 
-    def start(self) -> "Daphne":
-        if not self.running and self.options["port"]:
+    def before_launch(self) -> None:
+        if self.options["port"]:
             require_free(self.options["port"], "Daphne")
-        return super().start()
 
     def wait_until_ready(self) -> None:
         self.port = int(self.wait_for_log(self.LISTENING).group(1))
@@ -142,10 +141,8 @@ class OneWaiter(Service):
         return [sys.executable, "-m", "django", "runserver", "--nothreading", "--noreload",
                 "--skip-checks", f"127.0.0.1:{self.port}"]
 
-    def start(self) -> "OneWaiter":
-        if not self.running:
-            self.port = free_port()
-        return super().start()
+    def before_launch(self) -> None:
+        self.port = free_port()
 
     def wait_until_ready(self) -> None:
         self.wait_for(lambda: port_accepts(self.port), f"waiting for port {self.port} to accept connections")

@@ -13,15 +13,20 @@ from .tables import Table
 PACKAGES = ["django", "celery", "kombu", "redis", "channels", "channels-redis", "daphne", "websockets"]
 
 
-def pinned_versions() -> dict[str, str]:
-    """name -> version, from requirements.txt (the course's one list of versions)."""
+def parse_pins(lines) -> dict[str, str]:
+    """name -> version from lines like `django==5.2.19  # comment` (other lines are skipped)."""
     pins = {}
-    for line in (Path(__file__).resolve().parent.parent / "requirements.txt").read_text().splitlines():
+    for line in lines:
         line = line.split("#")[0].strip()
         if "==" in line:
             name, ver = line.split("==")
             pins[name.strip().lower()] = ver.strip()
     return pins
+
+
+def pinned_versions() -> dict[str, str]:
+    """name -> version, from requirements.txt (the course's one list of versions)."""
+    return parse_pins((Path(__file__).resolve().parent.parent / "requirements.txt").read_text().splitlines())
 
 
 def check_setup() -> Table:

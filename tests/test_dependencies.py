@@ -5,17 +5,9 @@ import re
 
 import yaml
 
+from labkit.setup_check import parse_pins, pinned_versions
+
 from conftest import ROOT
-
-
-def pins(lines) -> dict[str, str]:
-    out = {}
-    for line in lines:
-        line = line.split("#")[0].strip()
-        if "==" in line:
-            name, version = line.split("==")
-            out[name.strip().lower()] = version.strip()
-    return out
 
 
 def test_requirements_are_pinned_exactly():
@@ -27,7 +19,8 @@ def test_requirements_are_pinned_exactly():
 def test_environment_yml_mirrors_requirements():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert pins(pip_section) == pins((ROOT / "requirements.txt").read_text().splitlines())
+    assert parse_pins(pip_section) == pinned_versions()
+    assert len(pinned_versions()) >= 15
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     assert "redis-server" in conda and any(d.startswith("python=3.11") for d in conda)
     assert "redis" not in conda  # conda-forge's `redis` is an old client, not the server

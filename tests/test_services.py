@@ -18,7 +18,7 @@ import redis
 from labkit import reaper
 from labkit.errors import PortInUse, RedisNotFound, ServiceFailed
 from labkit.processes import Run
-from labkit.redis_server import RedisServer, find_redis_server
+from labkit.redis_server import find_redis_server
 from labkit.restaurant import Restaurant
 
 from conftest import ROOT, course_processes
@@ -58,12 +58,14 @@ def test_opening_twice_never_doubles_a_service(restaurant, home):
     assert len(course_processes(home)) == len(pids) + 2  # + the worker's two pool children
 
 
-def test_worker_with_other_settings_replaces_the_old_one(restaurant):
+def test_worker_with_other_settings_replaces_the_old_one(restaurant, home):
     old = restaurant.start_worker(concurrency=2)
-    old_pid = old.pid
+    old_family = {p.pid for p in old.processes()}
     new = restaurant.start_worker(concurrency=1)
-    assert new.pid != old_pid and not psutil.pid_exists(old_pid) or \
-        psutil.Process(old_pid).status() == psutil.STATUS_ZOMBIE
+    assert restaurant.worker is new and not old.running
+    running = {p.pid for p in course_processes(home)}
+    assert not running & old_family, "the old worker and its pool are gone"
+    assert running == {restaurant.redis.pid, *(p.pid for p in new.processes())}
     assert len(new.processes()) == 2  # main process + one pool child
 
 
