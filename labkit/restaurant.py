@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .browser import Link
 from .errors import LabkitError
 from .ports import free_port
 from .processes import REPO_ROOT, Run, Service
@@ -114,14 +115,20 @@ class Restaurant:
             celery_app._after_fork()  # Celery's own reset (as after a fork): new pools on next use
             celery_app.__dict__.pop("control", None)  # its mailbox holds the old producer pool
 
+    @staticmethod
+    def _keep_or_replace(running: Service | None, wanted: Service) -> Service:
+        """The running service if it was started with the same options, else ``wanted``
+        (stopping the old one first: never two by accident)."""
+        if running is not None and running.running:
+            if running.options == wanted.options:
+                return running
+            running.stop()
+        return wanted
+
     def _worker(self, **options) -> CeleryWorker:
         worker = CeleryWorker(self.run, self.app_environment(), requires=[self.redis], **options)
-        if self.worker is not None and self.worker.running:
-            if self.worker.options == worker.options:
-                return self.worker
-            self.worker.stop()  # asked for other settings: replace it, never run two by accident
-        self.worker = worker
-        return worker
+        self.worker = self._keep_or_replace(self.worker, worker)
+        return self.worker
 
     def start_worker(self, concurrency: int = 2, pool: str = "prefork", **options) -> CeleryWorker:
         self.start_redis()
@@ -150,15 +157,30 @@ class Restaurant:
         if name in self.beats:
             self.beats[name].stop()
 
-    def _daphne(self, port: int | None = None) -> Daphne:
-        """The running Daphne, or a new one (not started)."""
-        if self.daphne is None or not self.daphne.running:
-            self.daphne = Daphne(self.run, self.app_environment(), port=port, requires=[self.redis])
+    def _daphne(self, port: int | None = None, settings: dict | None = None) -> Daphne:
+        """The running Daphne if it fits (same settings; same port, if one is asked), or a new one."""
+        if port is None and self.daphne is not None and self.daphne.running:
+            port = self.daphne.options["port"]  # "any port" is happy with the one it has
+        daphne = Daphne(self.run, self.app_environment(), port=port, settings=settings,
+                        requires=[self.redis])
+        self.daphne = self._keep_or_replace(self.daphne, daphne)
         return self.daphne
 
-    def start_daphne(self, port: int | None = None) -> Daphne:
+    def start_daphne(self, port: int | None = None, settings: dict | None = None) -> Daphne:
+        """Start Daphne. ``settings``: extra environment (``{"ORDERUP_CHANNEL_LAYER": "memory"}``);
+        a running Daphne with other settings is replaced."""
         self.start_redis()
-        return self._daphne(port).start()
+        return self._daphne(port, settings).start()
+
+    def page_url(self, table: int) -> str:
+        """Where the learner's browser finds table N's page (Daphne must be running)."""
+        if self.daphne is None or not self.daphne.running:
+            raise LabkitError("Daphne is not running: kitchen.start_daphne() (or open()) starts it.")
+        return self.daphne.browser_url(f"table/{table}/")
+
+    def page(self, table: int) -> Link:
+        """A link to table N's page, to click in the notebook."""
+        return Link(self.page_url(table), f"table {table}'s page")
 
     def start_one_waiter(self) -> OneWaiter:
         """A WSGI web process that serves one request at a time (lesson 01)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 
+from .browser import browser_url
 from .ports import free_port, port_accepts, require_free
 from .processes import Run, Service
 
@@ -101,9 +102,11 @@ class Daphne(Service):
     LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
 
     def __init__(self, run: Run, env: dict, port: int | None = None, root_path: str = "",
-                 requires: list[Service] | None = None):
-        super().__init__(run, env, requires)
-        self.options = dict(port=port, root_path=root_path)
+                 requires: list[Service] | None = None, settings: dict | None = None):
+        """``settings``: extra environment for this Daphne only (ORDERUP_CHANNEL_LAYER=memory)."""
+        super().__init__(run, {**env, **(settings or {})}, requires)
+        self.options = dict(port=port, root_path=root_path,
+                            settings=tuple(sorted((settings or {}).items())))
 
     def command(self) -> list[str]:
         # port 0: the operating system picks a free port and Daphne logs which (no race)
@@ -122,7 +125,15 @@ class Daphne(Service):
 
     @property
     def url(self) -> str:
+        """Daphne's address from this machine (the kernel, tests); browsers: ``browser_url``."""
         return f"http://127.0.0.1:{self.port}"
+
+    def socket_url(self, path: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
+    def browser_url(self, path: str = "") -> str:
+        """Where the learner's browser finds ``path`` (through Jupyter's proxy on Binder/JupyterHub)."""
+        return browser_url(self.port, path)
 
 
 class OneWaiter(Service):

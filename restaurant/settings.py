@@ -10,17 +10,20 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
+from restaurant.hosts import LOCAL_HOSTS, hub_hosts, trusted_origins
+
 BASE_DIR = Path(__file__).resolve().parent
 RUN_DIR = Path(os.environ.get("ORDERUP_RUN_DIR", BASE_DIR.parent / ".orderup"))
 
 SECRET_KEY = os.environ.get("ORDERUP_SECRET_KEY", "orderup-classroom-only-not-a-secret")
 DEBUG = os.environ.get("ORDERUP_DEBUG", "1") == "1"
 
-# Hosts the waiter answers for. Behind jupyter-server-proxy (Binder, JupyterHub) the browser's
-# Host is the hub's, so labkit adds it through ORDERUP_ALLOWED_HOSTS instead of turning the check off.
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"] + [
-    h for h in os.environ.get("ORDERUP_ALLOWED_HOSTS", "").split(",") if h
-]
+# Hosts the waiter answers for, and the Origins a buzzer's WebSocket may come from (asgi.py).
+# Behind jupyter-server-proxy (Binder, JupyterHub) the browser's Host is the hub's: hosts.py reads
+# it from the hub's environment (or ORDERUP_ALLOWED_HOSTS) instead of turning the check off.
+HUB_HOSTS = hub_hosts(os.environ)
+ALLOWED_HOSTS = LOCAL_HOSTS + ["testserver"] + HUB_HOSTS
+CSRF_TRUSTED_ORIGINS = trusted_origins(HUB_HOSTS)
 
 INSTALLED_APPS = [
     "channels",
@@ -95,14 +98,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# the pass: Channels' layer, where the cook presses a table's buzzer
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"]},
+# the pass: Channels' layer, where the cook presses a table's buzzer. ORDERUP_CHANNEL_LAYER=memory
+# swaps in the in-memory layer, which lives inside one process: lessons 08 and 10 show it failing
+# to carry a buzz from the worker to Daphne.
+if os.environ.get("ORDERUP_CHANNEL_LAYER") == "memory":
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"]},
+        }
     }
-}
-
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

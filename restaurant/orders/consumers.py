@@ -2,8 +2,11 @@
 
 On connect the consumer joins its table's group. A message sent to the group with
 type "order.update" is delivered to the method `order_update` (dots become underscores).
+A message whose type has no method makes the consumer fail, and Daphne closes the socket.
 """
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from . import trace
 
 
 class OrderConsumer(AsyncJsonWebsocketConsumer):
@@ -17,4 +20,7 @@ class OrderConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def order_update(self, event):
-        await self.send_json(event["order"])
+        order = event["order"]
+        if "id" in order:
+            await trace.amark(order["id"], f"buzzer: order.update ({order.get('status')})")
+        await self.send_json({"order": order, "sent_at": event.get("sent_at")})

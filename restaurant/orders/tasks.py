@@ -14,18 +14,22 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
+from . import trace
 from .models import Order
 
 
 def buzz(order: Order) -> None:
     """Tell every buzzer of the order's table what state the order is in."""
+    sent_at = time.time()
+    trace.mark(order.id, f"cook: buzzer pressed ({order.status})", at=sent_at)
     async_to_sync(get_channel_layer().group_send)(
-        f"table_{order.table}", {"type": "order.update", "order": order.as_dict()}
+        f"table_{order.table}", {"type": "order.update", "order": order.as_dict(), "sent_at": sent_at}
     )
 
 
 @shared_task
 def cook_order(order_id: int, cook_seconds: float | None = None) -> dict:
+    trace.mark(order_id, "cook: ticket picked up")
     Order.objects.filter(pk=order_id).update(times_cooked=F("times_cooked") + 1)
     order = Order.objects.get(pk=order_id)  # a fresh copy from the database, not the waiter's
     order.status = Order.Status.COOKING
@@ -34,6 +38,7 @@ def cook_order(order_id: int, cook_seconds: float | None = None) -> dict:
     buzz(order)
 
     time.sleep(settings.COOK_SECONDS if cook_seconds is None else cook_seconds)
+    trace.mark(order_id, "cook: order cooked")
 
     order.status = Order.Status.READY
     order.ready_at = timezone.now()

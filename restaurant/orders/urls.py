@@ -6,4 +6,5 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("orders/inline/", views.place_order_inline, name="place-order-inline"),
     path("orders/<int:order_id>/", views.order_detail, name="order-detail"),
+    path("table/<int:table>/", views.table_page, name="table-page"),
 ]

@@ -4,12 +4,17 @@ The waiter never cooks. `cook_order.delay(order.id)` does not run the task: it l
 in Redis (an LPUSH onto the `celery` list) and returns. A worker, another program, picks it up.
 
 `place_order_inline` is the waiter who cooks: lesson 01 measures why nobody should hire him.
+`table_page` is the page a customer keeps open at table N (lesson 09).
 """
+import time
+
+from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from . import trace
 from .models import Order
 from .tasks import cook_order
 
@@ -28,10 +33,13 @@ def orders(request):
     """GET: the latest orders. POST table=<n>&item=<name>: place an order."""
     if request.method == "GET":
         return JsonResponse({"orders": [o.as_dict() for o in Order.objects.order_by("-id")[:20]]})
+    taken_at = time.time()
     order = _new_order(request)
     if order is None:
         return JsonResponse({"error": "say which table: table=<number>"}, status=400)
+    trace.mark(order.id, "waiter: order taken", at=taken_at)
     cook_order.delay(order.id)  # pass the id, not the object: the cook reads a fresh copy
+    trace.mark(order.id, "waiter: ticket on the rail")
     return JsonResponse(order.as_dict(), status=202)
 
 
@@ -49,3 +57,10 @@ def place_order_inline(request):
 @require_GET
 def order_detail(request, order_id: int):
     return JsonResponse(get_object_or_404(Order, pk=order_id).as_dict())
+
+
+@ensure_csrf_cookie  # the page's form posts to orders/, which wants the CSRF cookie
+@require_GET
+def table_page(request, table: int):
+    """Table N's page: a form to order, and a status line that only the buzzer (a WebSocket) updates."""
+    return render(request, "orders/table.html", {"table": table, "cook_seconds": settings.COOK_SECONDS})

@@ -1,0 +1,53 @@
+"""The order's trail: every program that touches an order writes down when, in Redis.
+
+    trace:order:<id>   a Redis list (cache database), one JSON entry per hop:
+                       {"hop": "cook picked up the ticket", "at": <unix time>, "pid": 1234}
+
+The waiter, the cook and the buzzer are separate processes on one machine, so one clock: lesson 09
+lines the entries up into the order's journey, and lesson 10 asks "did it get this far?".
+"""
+import asyncio
+import json
+import os
+import time
+
+import redis
+import redis.asyncio
+from django.conf import settings
+
+KEEP_SECONDS = 3600
+_clients: dict = {}
+
+
+def key(order_id: int) -> str:
+    return f"trace:order:{order_id}"
+
+
+def _entry(hop: str, at: float | None) -> str:
+    return json.dumps({"hop": hop, "at": time.time() if at is None else at, "pid": os.getpid()})
+
+
+def _client() -> redis.Redis:
+    if "sync" not in _clients:
+        _clients["sync"] = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    return _clients["sync"]
+
+
+def mark(order_id: int, hop: str, at: float | None = None) -> None:
+    """Record that ``hop`` happened to the order (now, or ``at``)."""
+    with _client().pipeline() as pipe:
+        pipe.rpush(key(order_id), _entry(hop, at)).expire(key(order_id), KEEP_SECONDS).execute()
+
+
+async def amark(order_id: int, hop: str, at: float | None = None) -> None:
+    """`mark` for async code (a consumer): it must not block Daphne's event loop."""
+    loop = ("async", id(asyncio.get_running_loop()))  # an asyncio client belongs to one event loop
+    if loop not in _clients:
+        _clients[loop] = redis.asyncio.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    async with _clients[loop].pipeline() as pipe:
+        await pipe.rpush(key(order_id), _entry(hop, at)).expire(key(order_id), KEEP_SECONDS).execute()
+
+
+def read(order_id: int) -> list[dict]:
+    """The order's entries, oldest first."""
+    return sorted((json.loads(e) for e in _client().lrange(key(order_id), 0, -1)), key=lambda e: e["at"])
