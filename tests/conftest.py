@@ -65,6 +65,23 @@ def names(procs: list[psutil.Process]) -> list[str]:
     return out
 
 
+def execute(client, code: str, timeout: float = 120) -> str:
+    """Run ``code`` in the kernel behind ``client``; return its stdout; raise if the cell raised."""
+    out, err = [], []
+
+    def hook(msg):
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream" and content["name"] == "stdout":
+            out.append(content["text"])
+        elif kind == "error":
+            err.append("\n".join(content["traceback"]))
+
+    client.execute_interactive(code, timeout=timeout, output_hook=hook)
+    if err:
+        raise AssertionError(f"kernel cell failed:\n{err[0]}")
+    return "".join(out)
+
+
 class Kernel:
     """A real IPython kernel, started the way JupyterLab and nbval start one."""
 
@@ -83,19 +100,7 @@ class Kernel:
 
     def run(self, code: str, timeout: float = 120) -> str:
         """Execute ``code``; return its stdout; raise if the cell raised."""
-        out, err = [], []
-
-        def hook(msg):
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream" and content["name"] == "stdout":
-                out.append(content["text"])
-            elif kind == "error":
-                err.append("\n".join(content["traceback"]))
-
-        self.kc.execute_interactive(code, timeout=timeout, output_hook=hook)
-        if err:
-            raise AssertionError(f"kernel cell failed:\n{err[0]}")
-        return "".join(out)
+        return execute(self.kc, code, timeout)
 
     def run_notebook(self, path: Path, timeout: float = 180) -> None:
         """Run every code cell in order, as "Run All" does; stop at the first error."""

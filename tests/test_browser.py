@@ -1,0 +1,280 @@
+"""Table 5's page in a real browser (the system's Chromium, driven by Playwright).
+
+Once directly (a laptop: the browser talks to Daphne on 127.0.0.1), once the way Binder and
+JupyterHub serve it: through a Jupyter server with jupyter-server-proxy and base_url /user/alice/,
+under a host name that is not 127.0.0.1, with the restaurant opened by a kernel of that server.
+
+Without Chromium these tests skip on a learner's machine; under CI (CI=true) they fail instead.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from labkit.ports import free_port
+from labkit.processes import wait_until
+
+from conftest import ROOT, course_processes, execute
+
+HUB_HOST = "hub.orderup.test"      # a made-up public name for the hub; Chromium maps it to 127.0.0.1
+FOREIGN_HOST = "elsewhere.orderup.test"
+COOK_SECONDS = 1.0
+
+
+def chromium_executable() -> str:
+    for candidate in (os.environ.get("ORDERUP_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    message = "no Chromium found: install Debian's `chromium` package (or set ORDERUP_CHROMIUM)"
+    if os.environ.get("CI"):
+        pytest.fail(message + "; CI must run the browser tests, not skip them")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable,
+            chromium_sandbox=os.geteuid() != 0,  # Chromium's sandbox refuses to run as root
+            args=[
+                f"--host-resolver-rules=MAP {HUB_HOST} 127.0.0.1, MAP {FOREIGN_HOST} 127.0.0.1",
+                # no calls home: this machine has no network but loopback
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-gpu",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Everything the page asks the network for, and every WebSocket frame it receives."""
+
+    def __init__(self, page):
+        self.requests: list[tuple[float, str, str]] = []
+        self.frames: list[tuple[float, str]] = []
+        self.sockets: list[str] = []
+        page.on("request", lambda r: self.requests.append((time.time(), r.method, r.url)))
+        page.on("websocket", self._socket)
+
+    def _socket(self, socket) -> None:
+        self.sockets.append(socket.url)
+        socket.on("framereceived", lambda payload: self.frames.append((time.time(), str(payload))))
+
+
+def order_and_wait_for_ready(page, url: str) -> dict:
+    """Open the page, place an order with its form, wait for "ready"; return what happened."""
+    watch = Watch(page)
+    page.goto(url)
+    page.wait_for_selector("body[data-buzzer=open]", timeout=10_000)
+
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        clicked = time.time()
+        page.click("button[type=submit]")
+    assert answer.value.status == 202, answer.value.text()
+    answered = time.time()
+    requests_before_waiting = len(watch.requests)
+
+    page.wait_for_selector("#status.ready", timeout=(COOK_SECONDS + 5) * 1000)
+    ready_seen = time.time()
+    status = page.inner_text("#status")
+    buzzes = page.evaluate("window.orderUp.buzzes")
+    return dict(
+        elapsed=ready_seen - clicked, status=status, buzzes=buzzes, watch=watch,
+        requests_while_waiting=[r for r in watch.requests[requests_before_waiting:] if r[0] >= answered],
+    )
+
+
+def assert_ready_by_buzzer_only(seen: dict) -> None:
+    assert seen["status"].endswith(": ready"), seen["status"]
+    # the cook's 1 s, plus 1 s for everything else: the waiter, the rail, the buzzer, the browser
+    assert seen["elapsed"] <= COOK_SECONDS + 1.0, f"ready after {seen['elapsed']:.2f} s"
+    # after the waiter's answer the page asked nothing: no polling, no reload
+    assert seen["requests_while_waiting"] == [], seen["requests_while_waiting"]
+    states = [b["order"]["status"] for b in seen["buzzes"]]
+    assert states == ["cooking", "ready"], states
+    assert any('"ready"' in frame for _, frame in seen["watch"].frames)
+    for buzz in seen["buzzes"]:  # the buzz reached the browser after the cook pressed the buzzer
+        assert buzz["received_at"] >= buzz["sent_at"]
+
+
+@pytest.fixture
+def kitchen(restaurant, monkeypatch):
+    monkeypatch.setenv("ORDERUP_COOK_SECONDS", str(COOK_SECONDS))
+    monkeypatch.setenv("ORDERUP_BROWSER", "direct")
+    restaurant.open()
+    return restaurant
+
+
+def test_page_shows_ready_without_polling(browser, kitchen):
+    page = browser.new_page()
+    seen = order_and_wait_for_ready(page, kitchen.page_url(5))
+    page.close()
+    assert_ready_by_buzzer_only(seen)
+    assert kitchen.page_url(5).startswith("http://127.0.0.1:")
+
+
+@contextlib.contextmanager
+def another_site():
+    """A web server on this machine for "another site": a page of another origin (it is served
+    from loopback, so Chromium's local-network rules treat it like the restaurant's own page)."""
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<p>another site</p>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_socket_from_a_foreign_origin_is_refused(browser, kitchen):
+    """A page of another site opens a socket to the buzzer: Daphne refuses it (WSREJECT), and the
+    page sees only a drop (code 1006), as browsers report every refused handshake."""
+    page = browser.new_page()
+    with another_site() as site_port:
+        page.goto(f"http://{FOREIGN_HOST}:{site_port}/")
+        code = page.evaluate("""url => new Promise(done => {
+            const socket = new WebSocket(url);
+            socket.onopen = () => done("open");
+            socket.onclose = (event) => done(event.code);
+        })""", kitchen.daphne.socket_url("ws/table/5/"))
+    page.close()
+    assert code == 1006
+    wait_until(lambda: "WSREJECT /ws/table/5/" in kitchen.daphne.log_text(), timeout=5,
+               what="Daphne to log the refused socket")
+
+    # and from Python: a foreign Origin, and no Origin at all, are both refused with 403
+    import asyncio
+    import websockets
+    from websockets.exceptions import InvalidStatus
+
+    async def handshake(origin):
+        try:
+            async with websockets.connect(kitchen.daphne.socket_url("ws/table/5/"), origin=origin):
+                return 101
+        except InvalidStatus as refused:
+            return refused.response.status_code
+
+    def status(origin):  # in a thread of its own: Playwright keeps an event loop in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, handshake(origin)).result()
+
+    assert status(f"http://{FOREIGN_HOST}") == 403
+    assert status(None) == 403
+    assert status(kitchen.daphne.url) == 101  # the restaurant's own page may
+
+
+# -- through Jupyter, as Binder and JupyterHub serve it --------------------------------------------
+
+class JupyterServer:
+    """`jupyter server` with a base_url, token auth and jupyter-server-proxy, in its own folders."""
+
+    def __init__(self, home: Path, base_url: str, env: dict):
+        self.base_url, self.token, self.port = base_url, "orderup-test-token", free_port()
+        home.mkdir(parents=True, exist_ok=True)
+        self.runtime = home / "jupyter-runtime"
+        self.log = (home / "jupyter-server.log").open("w")
+        self.env = {**os.environ, **env, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(self.runtime),
+                    "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"), "ORDERUP_HOME": str(home)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "server", "--no-browser", "--ip=127.0.0.1",
+             f"--port={self.port}", f"--ServerApp.base_url={base_url}",
+             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={ROOT}",
+             # the hub's public name reaches this server (Jupyter checks Host, as Django does)
+             f"--ServerApp.local_hostnames=['localhost', '{HUB_HOST}']",
+             *(["--allow-root"] if os.geteuid() == 0 else [])],
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until(self.answers, timeout=60, what="the Jupyter server to answer")
+
+    def api(self, method: str, path: str) -> dict:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{self.base_url}api/{path}", method=method,
+            headers={"Authorization": f"token {self.token}"}, data=b"{}" if method == "POST" else None)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else {}
+
+    def answers(self) -> bool:
+        assert self.proc.poll() is None, Path(self.log.name).read_text()[-3000:]
+        try:
+            return bool(self.api("GET", "status"))
+        except OSError:
+            return False
+
+    def start_kernel(self):
+        """A kernel started by the server (so it is the server's child, as in JupyterLab)."""
+        from jupyter_client import BlockingKernelClient
+        kernel_id = self.api("POST", "kernels")["id"]
+        client = BlockingKernelClient(connection_file=str(self.runtime / f"kernel-{kernel_id}.json"))
+        client.load_connection_file()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        return kernel_id, client
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def test_page_through_jupyter_server_proxy_with_a_base_url(browser, home):
+    server = JupyterServer(home, "/user/alice/", env={
+        "ORDERUP_COOK_SECONDS": str(COOK_SECONDS),
+        "ORDERUP_ALLOWED_HOSTS": HUB_HOST,  # what an instructor puts in the hub's spawner environment
+    })
+    try:
+        kernel_id, client = server.start_kernel()
+        path = execute(client, "import labkit\nkitchen = labkit.open_restaurant()\n"
+                               "print(kitchen.page_url(5))").strip()
+        port = execute(client, "print(kitchen.daphne.port)").strip()
+        # labkit found the server's base_url and sends the browser through the proxy
+        assert path == f"/user/alice/proxy/{port}/table/5/"
+
+        origin = f"http://{HUB_HOST}:{server.port}"
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{origin}/user/alice/api/status?token={server.token}")  # log in, as a hub does
+        seen = order_and_wait_for_ready(page, origin + path)
+        # the page's socket went through Jupyter too, not straight to Daphne
+        context.close()
+        assert_ready_by_buzzer_only(seen)
+        assert seen["watch"].sockets == [f"ws://{HUB_HOST}:{server.port}/user/alice/proxy/{port}/ws/table/5/"]
+
+        client.stop_channels()
+        server.api("DELETE", f"kernels/{kernel_id}")
+        # the kernel is gone, and its watchdog takes the restaurant with it
+        wait_until(lambda: not course_processes(home), timeout=15, what="the kernel's services to stop")
+    finally:
+        server.stop()
