@@ -7,11 +7,14 @@
 """
 from . import drills
 from .board import rail_board
+from .browser import browser_url
+from .buzzers import Buzzer
 from .checks import check, filled
 from .errors import LabCheckFailed, LabkitError, PortInUse, RedisNotFound, ServiceFailed
 from .follow import follow_order, follow_task
 from .processes import wait_until
-from .redis_inspect import decode_ticket, held_tickets, keys, monitor, tickets
+from .relay import median_steps, order_trail
+from .redis_inspect import decode_ticket, hats, held_tickets, keys, monitor, tickets
 from .restaurant import Restaurant, close_restaurant, current, open_restaurant
 from .setup_check import check_setup
 from .timing import compare, time_calls
@@ -28,10 +31,10 @@ def __getattr__(name):
 
 
 __all__ = [
-    "TestClient",
+    "TestClient", "Buzzer", "browser_url", "median_steps", "order_trail",
     "WebClient", "drills", "compare", "rail_board", "rush", "time_calls",
     "LabCheckFailed", "LabkitError", "PortInUse", "RedisNotFound", "ServiceFailed",
-    "Restaurant", "check", "check_setup", "close_restaurant", "current", "decode_ticket", "filled", "follow_order", "follow_task", "held_tickets",
+    "Restaurant", "check", "check_setup", "close_restaurant", "current", "decode_ticket", "filled", "follow_order", "follow_task", "hats", "held_tickets",
     "keys", "monitor", "open_restaurant", "tickets", "wait_until",
 ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -169,3 +170,32 @@ def held_tickets(db: int = 0, client: redis.Redis | None = None) -> Table:
     rows.sort(key=lambda r: r["args"])
     return Table(rows, ["task", "args", "retries", "eta", "queue", "held for"],
                  title="taken by a worker, not yet acknowledged (unacked)")
+
+
+# restaurant/settings.py REDIS_DATABASES: one Redis, one database per hat
+HATS = {0: "broker: the ticket rail", 1: "results", 2: "channel layer: the pass", 3: "cache (and order trails)"}
+_KEY_SHAPES = [
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<task id>"),
+    (re.compile(r"specific\.[0-9a-f]{32}!\w*"), "specific.<process>!"),
+    (re.compile(r"^trace:order:\d+$"), "trace:order:<order id>"),
+]
+
+
+def key_shape(key: str) -> str:
+    """A key's name with its ids replaced: keys of one kind then read as one line."""
+    for pattern, replacement in _KEY_SHAPES:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+def hats() -> Table:
+    """Redis wears several hats, one database each: what each holds right now, by kind of key."""
+    rows = []
+    for db, hat in HATS.items():
+        shapes: dict[str, int] = {}
+        for key in _client(db).scan_iter(count=500):
+            shape = key_shape(key)
+            shapes[shape] = shapes.get(shape, 0) + 1
+        listed = ", ".join(f"{s} x{n}" if n > 1 else s for s, n in sorted(shapes.items()))
+        rows.append({"db": db, "hat": hat, "keys": sum(shapes.values()), "kinds of key": listed or "(empty)"})
+    return Table(rows, ["db", "hat", "keys", "kinds of key"])

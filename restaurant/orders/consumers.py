@@ -23,4 +23,7 @@ class OrderConsumer(AsyncJsonWebsocketConsumer):
         order = event["order"]
         if "id" in order:
             await trace.amark(order["id"], f"buzzer: order.update ({order.get('status')})")
-        await self.send_json({"order": order, "sent_at": event.get("sent_at")})
+        message = {"order": order}
+        if "sent_at" in event:  # when the cook pressed the buzzer: the page shows how long it took
+            message["sent_at"] = event["sent_at"]
+        await self.send_json(message)
