@@ -13,7 +13,7 @@ from .checks import check, filled
 from .errors import LabCheckFailed, LabkitError, PortInUse, RedisNotFound, ServiceFailed
 from .follow import follow_order, follow_task
 from .processes import wait_until
-from .relay import median_steps, order_trail
+from .trail import median_steps, order_trail
 from .redis_inspect import decode_ticket, hats, held_tickets, keys, monitor, tickets
 from .restaurant import Restaurant, close_restaurant, current, open_restaurant
 from .setup_check import check_setup

@@ -114,6 +114,8 @@ class Restaurant:
             pools.reset()             # kombu's process-wide pools, keyed by broker URL: close and forget
             celery_app._after_fork()  # Celery's own reset (as after a fork): new pools on next use
             celery_app.__dict__.pop("control", None)  # its mailbox holds the old producer pool
+            from channels.layers import channel_layers
+            channel_layers.backends.clear()  # the channel layer's pool: get_channel_layer() makes anew
 
     @staticmethod
     def _keep_or_replace(running: Service | None, wanted: Service) -> Service:

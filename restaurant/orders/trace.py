@@ -5,6 +5,9 @@
 
 The waiter, the cook and the buzzer are separate processes on one machine, so one clock: lesson 09
 lines the entries up into the order's journey, and lesson 10 asks "did it get this far?".
+
+A trace must never change what it traces: when Redis is down (lesson 04) an entry is skipped,
+at once and silently, and the waiter meets the outage where it would anyway, in `.delay()`.
 """
 import asyncio
 import json
@@ -14,6 +17,8 @@ import time
 import redis
 import redis.asyncio
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 KEEP_SECONDS = 3600
 _clients: dict = {}
@@ -27,25 +32,38 @@ def _entry(hop: str, at: float | None) -> str:
     return json.dumps({"hop": hop, "at": time.time() if at is None else at, "pid": os.getpid()})
 
 
+# one retry (a connection left dead by a Redis restart), no waiting: a missing entry is better
+# than a slower or failing waiter
+QUICK = dict(socket_connect_timeout=0.5, socket_timeout=0.5, retry=Retry(NoBackoff(), 1))
+
+
 def _client() -> redis.Redis:
     if "sync" not in _clients:
-        _clients["sync"] = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        _clients["sync"] = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], **QUICK)
     return _clients["sync"]
 
 
 def mark(order_id: int, hop: str, at: float | None = None) -> None:
     """Record that ``hop`` happened to the order (now, or ``at``)."""
-    with _client().pipeline() as pipe:
-        pipe.rpush(key(order_id), _entry(hop, at)).expire(key(order_id), KEEP_SECONDS).execute()
+    try:
+        with _client().pipeline() as pipe:
+            pipe.rpush(key(order_id), _entry(hop, at)).expire(key(order_id), KEEP_SECONDS).execute()
+    except redis.RedisError:
+        pass
 
 
 async def amark(order_id: int, hop: str, at: float | None = None) -> None:
     """`mark` for async code (a consumer): it must not block Daphne's event loop."""
     loop = ("async", id(asyncio.get_running_loop()))  # an asyncio client belongs to one event loop
     if loop not in _clients:
-        _clients[loop] = redis.asyncio.Redis.from_url(settings.CACHES["default"]["LOCATION"])
-    async with _clients[loop].pipeline() as pipe:
-        await pipe.rpush(key(order_id), _entry(hop, at)).expire(key(order_id), KEEP_SECONDS).execute()
+        _clients[loop] = redis.asyncio.Redis.from_url(
+            settings.CACHES["default"]["LOCATION"], socket_connect_timeout=0.5, socket_timeout=0.5,
+            retry=redis.asyncio.retry.Retry(NoBackoff(), 1))
+    try:
+        async with _clients[loop].pipeline() as pipe:
+            await pipe.rpush(key(order_id), _entry(hop, at)).expire(key(order_id), KEEP_SECONDS).execute()
+    except redis.RedisError:
+        pass
 
 
 def read(order_id: int) -> list[dict]:

@@ -1,6 +1,6 @@
 """One order's relay, hop by hop, as a customer in a real browser lives it.
 
-    .venv/bin/python benchmarks/relay.py [--orders 20] [--chromium /usr/bin/chromium]
+    .venv/bin/python benchmarks/order_trail.py [--orders 20] [--chromium /usr/bin/chromium]
 
 Opens the restaurant (Redis, a worker, Daphne) and table 5's page in Chromium, then places orders
 one after another with the page's own form, waiting for each to show "ready". Every hop's time comes
@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     os.environ["ORDERUP_BROWSER"] = "direct"
     from playwright.sync_api import sync_playwright
 
-    from labkit.relay import median_steps, order_trail
+    from labkit.trail import median_steps, order_trail
     from labkit.restaurant import Restaurant
 
     kitchen = Restaurant(in_process_django=False).open()

@@ -1,0 +1,138 @@
+"""Is this machine ready for the course, and is anything left over? One table, one verdict.
+
+    python -m labkit doctor            # in a terminal (exit status 1 when not ready)
+    python -m labkit doctor --clean    # ... and stop the services that crashed kernels left behind
+    labkit.doctor()                    # in a notebook: lesson 00's first cell
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+from importlib.metadata import PackageNotFoundError, version
+
+import psutil
+
+from . import reaper
+from .browser import browser_url, jupyter_base_url
+from .machine import machine
+from .processes import course_home
+from .setup_check import check_setup
+from .tables import Table
+
+OK, WARN, FAIL = "ok", "warning", "FAIL"
+
+
+class Report:
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        self.ready = not any(r["verdict"].startswith(FAIL) for r in rows)
+
+    @property
+    def verdict(self) -> str:
+        if not self.ready:
+            failed = ", ".join(r["check"] for r in self.rows if r["verdict"].startswith(FAIL))
+            return f"Not ready: fix {failed} (see the advice in the table)."
+        warned = [r["check"] for r in self.rows if r["verdict"].startswith(WARN)]
+        return "Ready to cook" + (f", with warnings about {', '.join(warned)}." if warned else ".")
+
+    def table(self) -> Table:
+        return Table(self.rows, ["check", "found", "verdict"], title="Order Up! doctor")
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_() + f"<p><b>{self.verdict}</b></p>"
+
+    def __repr__(self) -> str:
+        return f"{self.table()!r}\n\n{self.verdict}"
+
+
+def _package_rows() -> list[dict]:
+    rows = []
+    for r in check_setup():
+        verdict = OK if r["ok"] == "yes" else f"{FAIL}: {r['ok'].removeprefix('NO: ')}"
+        found = r["found"] if r["part"] == "redis server" else f"{r['found']} (course: {r['wanted']})"
+        rows.append({"check": r["part"], "found": found, "verdict": verdict})
+    try:
+        proxy = version("jupyter-server-proxy")
+        ok = tuple(int(p) for p in proxy.split(".")[:2]) >= (4, 2)
+        rows.append({"check": "jupyter-server-proxy", "found": proxy,
+                     "verdict": OK if ok else f"{WARN}: versions before 4.2 have a websocket advisory"})
+    except PackageNotFoundError:
+        rows.append({"check": "jupyter-server-proxy", "found": "missing",
+                     "verdict": f"{WARN}: on Binder or JupyterHub the browser cannot reach the page"})
+    return rows
+
+
+def _port_row() -> dict:
+    try:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        return {"check": "free ports", "found": "127.0.0.1 hands out free ports", "verdict": OK,
+                "port": port}
+    except OSError as e:
+        return {"check": "free ports", "found": str(e),
+                "verdict": f"{FAIL}: cannot listen on 127.0.0.1; is the loopback interface up?"}
+
+
+def _home_row() -> dict:
+    home = course_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(home).free
+    except OSError as e:
+        return {"check": "course home", "found": f"{home}: {e}",
+                "verdict": f"{FAIL}: set ORDERUP_HOME to a folder you can write"}
+    verdict = OK if free > 200 * 1024**2 else f"{WARN}: under 200 MiB free; logs and databases need room"
+    return {"check": "course home", "found": f"{home} ({free / 1024**3:.1f} GiB free)", "verdict": verdict}
+
+
+def _runs() -> tuple[list[str], list[str]]:
+    """(leftovers of dead kernels, restaurants of live kernels), one line each."""
+    leftovers, open_ones = [], []
+    runs = course_home() / "runs"
+    for run_dir in sorted(runs.iterdir()) if runs.is_dir() else []:
+        state = reaper.read_state(run_dir)
+        procs = reaper.processes_of_run(run_dir, state) if state else []
+        if not procs:
+            continue
+        memory = sum(p.memory_info().rss for p in procs if p.is_running()) / 1024**2
+        names = ", ".join(sorted(state.get("services", {})))
+        line = f"run {run_dir.name}: {names} ({len(procs)} processes, {memory:.0f} MiB)"
+        (open_ones if reaper.owner_alive(state) else leftovers).append(line)
+    return leftovers, open_ones
+
+
+def doctor(clean: bool = False) -> Report:
+    """Check versions, the Redis server, ports, the course home, leftovers, the machine and the
+    browser's way to the page. ``clean=True`` stops what crashed kernels left running."""
+    rows = _package_rows()
+    port = _port_row()
+    rows.append({k: v for k, v in port.items() if k != "port"})
+    rows.append(_home_row())
+
+    leftovers, open_ones = _runs()
+    if leftovers and clean:
+        cleaned = reaper.clean_leftovers(course_home())
+        rows.append({"check": "leftovers", "found": f"stopped {sum(map(len, cleaned.values()))} processes "
+                     f"of {len(cleaned)} crashed kernels", "verdict": OK})
+    elif leftovers:
+        rows.append({"check": "leftovers", "found": "; ".join(leftovers),
+                     "verdict": f"{WARN}: services of crashed kernels; `python -m labkit doctor --clean` "
+                                "(or labkit.doctor(clean=True)) stops them"})
+    else:
+        rows.append({"check": "leftovers", "found": "none", "verdict": OK})
+
+    this = machine()
+    rows.append({"check": "machine", "found": str(this), "verdict": OK})
+    if open_ones:
+        advice = OK if not this.small else (
+            f"{WARN}: small machine; shut down the kernels of notebooks you are done with")
+        rows.append({"check": "open restaurants", "found": "; ".join(open_ones), "verdict": advice})
+
+    example = port.get("port", 8000)
+    url = browser_url(example, "table/5/")
+    base = jupyter_base_url()
+    how = ("through the Jupyter server's proxy" if not url.startswith("http")
+           else "straight to Daphne" + (" (the kernel runs in a Jupyter server on this machine)" if base else ""))
+    rows.append({"check": "browser", "found": f"{url.replace(str(example), '<port>')}: {how}", "verdict": OK})
+    return Report(rows)
