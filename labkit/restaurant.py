@@ -57,6 +57,10 @@ class Restaurant:
         # (and so the restaurant's models) can be loaded first, and a restarted Redis is found again.
         self.redis_port = free_port()
         self.redis_password = secrets.token_urlsafe(24)
+        # Daphne's door key: other users of a shared machine can reach its port, not its pages.
+        # In the run's state file (a folder only this user can read) for the front desk's links.
+        self.door_key = secrets.token_urlsafe(16)
+        self.run.state["door_key"] = self.door_key
         self.redis: RedisServer | None = None
         self.worker: CeleryWorker | None = None
         self.beats: dict[str, CeleryBeat] = {}  # normally one, "beat"; lesson 07 starts a second
@@ -164,7 +168,7 @@ class Restaurant:
         if port is None and self.daphne is not None and self.daphne.running:
             port = self.daphne.options["port"]  # "any port" is happy with the one it has
         daphne = Daphne(self.run, self.app_environment(), port=port, settings=settings,
-                        requires=[self.redis])
+                        requires=[self.redis], door_key=self.door_key)
         self.daphne = self._keep_or_replace(self.daphne, daphne)
         return self.daphne
 
@@ -188,7 +192,8 @@ class Restaurant:
         """A WSGI web process that serves one request at a time (lesson 01)."""
         self.start_redis()
         if self.one_waiter is None or not self.one_waiter.running:
-            self.one_waiter = OneWaiter(self.run, self.app_environment(), requires=[self.redis])
+            self.one_waiter = OneWaiter(self.run, self.app_environment(), requires=[self.redis],
+                                        door_key=self.door_key)
         return self.one_waiter.start()
 
     # -- all at once ----------------------------------------------------------------------------

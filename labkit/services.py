@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 
+from . import doors
 from .browser import browser_url
 from .ports import free_port, port_accepts, require_free
 from .processes import Run, Service
@@ -102,9 +103,12 @@ class Daphne(Service):
     LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
 
     def __init__(self, run: Run, env: dict, port: int | None = None, root_path: str = "",
-                 requires: list[Service] | None = None, settings: dict | None = None):
-        """``settings``: extra environment for this Daphne only (ORDERUP_CHANNEL_LAYER=memory)."""
-        super().__init__(run, {**env, **(settings or {})}, requires)
+                 requires: list[Service] | None = None, settings: dict | None = None,
+                 door_key: str = ""):
+        """``settings``: extra environment for this Daphne only (ORDERUP_CHANNEL_LAYER=memory).
+        ``door_key``: requests without it are refused (restaurant/door.py)."""
+        super().__init__(run, {**env, **(settings or {}), "ORDERUP_DOOR_KEY": door_key}, requires)
+        self.door_key = door_key
         self.options = dict(port=port, root_path=root_path,
                             settings=tuple(sorted((settings or {}).items())))
 
@@ -121,6 +125,7 @@ class Daphne(Service):
 
     def wait_until_ready(self) -> None:
         self.port = int(self.wait_for_log(self.LISTENING).group(1))
+        doors.register(self.port, self.door_key)
         self.run.record(self)
 
     @property
@@ -129,11 +134,13 @@ class Daphne(Service):
         return f"http://127.0.0.1:{self.port}"
 
     def socket_url(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}/{path.lstrip('/')}"
+        """A WebSocket address on this Daphne, with the door key."""
+        return doors.with_key(f"ws://127.0.0.1:{self.port}/{path.lstrip('/')}", self.door_key)
 
     def browser_url(self, path: str = "") -> str:
-        """Where the learner's browser finds ``path`` (through Jupyter's proxy on Binder/JupyterHub)."""
-        return browser_url(self.port, path)
+        """Where the learner's browser finds ``path`` (through Jupyter's proxy on Binder/JupyterHub),
+        with the door key: the page keeps it as a cookie for its own requests."""
+        return doors.with_key(browser_url(self.port, path), self.door_key)
 
 
 class OneWaiter(Service):
@@ -144,8 +151,9 @@ class OneWaiter(Service):
     ready_timeout = 30.0
     advice = "The development server could not start: read its log below."
 
-    def __init__(self, run: Run, env: dict, requires: list[Service] | None = None):
-        super().__init__(run, env, requires)
+    def __init__(self, run: Run, env: dict, requires: list[Service] | None = None, door_key: str = ""):
+        super().__init__(run, {**env, "ORDERUP_DOOR_KEY": door_key}, requires)
+        self.door_key = door_key
         self.options = {}
 
     def command(self) -> list[str]:
@@ -157,6 +165,7 @@ class OneWaiter(Service):
 
     def wait_until_ready(self) -> None:
         self.wait_for(lambda: port_accepts(self.port), f"waiting for port {self.port} to accept connections")
+        doors.register(self.port, self.door_key)
 
     @property
     def url(self) -> str:

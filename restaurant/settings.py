@@ -15,6 +15,8 @@ from restaurant.hosts import LOCAL_HOSTS, hub_hosts, trusted_origins
 BASE_DIR = Path(__file__).resolve().parent
 RUN_DIR = Path(os.environ.get("ORDERUP_RUN_DIR", BASE_DIR.parent / ".orderup"))
 
+# The web processes' door key (restaurant/door.py): labkit makes one per run. Empty: no door.
+DOOR_KEY = os.environ.get("ORDERUP_DOOR_KEY", "")
 SECRET_KEY = os.environ.get("ORDERUP_SECRET_KEY", "orderup-classroom-only-not-a-secret")
 DEBUG = os.environ.get("ORDERUP_DEBUG", "1") == "1"
 
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "restaurant.payments",
 ]
 MIDDLEWARE = [
+    "restaurant.door.door_key_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
 ]

@@ -259,8 +259,9 @@ def test_page_through_jupyter_server_proxy_with_a_base_url(browser, home):
         path = execute(client, "import labkit\nkitchen = labkit.open_restaurant()\n"
                                "print(kitchen.page_url(5))").strip()
         port = execute(client, "print(kitchen.daphne.port)").strip()
-        # labkit found the server's base_url and sends the browser through the proxy
-        assert path == f"/user/alice/proxy/{port}/table/5/"
+        # labkit found the server's base_url and sends the browser through the proxy, with the key
+        key = execute(client, "print(kitchen.door_key)").strip()
+        assert path == f"/user/alice/proxy/{port}/table/5/?key={key}"
 
         origin = f"http://{HUB_HOST}:{server.port}"
         context = browser.new_context()

@@ -43,10 +43,11 @@ def test_one_waiter_makes_customers_queue_and_tickets_do_not(quick_kitchen):
 
 def test_a_post_without_the_csrf_token_is_refused(quick_kitchen):
     daphne = quick_kitchen.start_daphne()
-    request = urllib.request.Request(daphne.url + "/orders/", data=b"table=1", method="POST")
+    request = urllib.request.Request(daphne.url + "/orders/", data=b"table=1", method="POST",
+                                     headers={"X-Orderup-Key": daphne.door_key})  # past the door
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=10)
-    assert err.value.code == 403
+    assert err.value.code == 403 and b"CSRF" in err.value.read()
     assert WebClient(daphne.url).post("/orders/", {"table": 1})[0] == 202
 
 

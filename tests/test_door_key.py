@@ -1,0 +1,73 @@
+"""Daphne's door key: another user of the machine reaches the port, not the restaurant."""
+from __future__ import annotations
+
+import asyncio
+import urllib.error
+import urllib.request
+
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from labkit.web import WebClient
+
+
+@pytest.fixture
+def daphne(restaurant):
+    return restaurant.start_daphne()
+
+
+def status_of(url: str, headers: dict | None = None) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def socket_status(url: str, origin: str, headers: dict | None = None) -> int:
+    async def handshake():
+        try:
+            async with websockets.connect(url, origin=origin, additional_headers=headers):
+                return 101
+        except InvalidStatus as refused:
+            return refused.response.status_code
+    return asyncio.run(handshake())
+
+
+def test_pages_and_orders_need_the_key(daphne):
+    assert status_of(daphne.url + "/orders/") == 403
+    assert status_of(daphne.url + "/table/5/") == 403
+    assert status_of(daphne.url + "/orders/", {"X-Orderup-Key": "a-guess"}) == 403
+    assert status_of(daphne.url + "/orders/", {"X-Orderup-Key": daphne.door_key}) == 200
+    assert status_of(daphne.browser_url("table/5/")) == 200  # the link carries it
+    assert WebClient(daphne.url).post("/orders/", {"table": 5})[0] == 202  # labkit's client too
+
+
+def test_the_link_leaves_a_cookie_for_the_pages_own_requests(daphne):
+    jar = urllib.request.HTTPCookieProcessor()
+    opener = urllib.request.build_opener(jar)
+    with opener.open(daphne.browser_url("table/5/"), timeout=10) as page:
+        assert page.status == 200
+    cookie = next(c for c in jar.cookiejar if c.name.startswith("orderup_key_"))
+    assert cookie.value == daphne.door_key and cookie.has_nonstandard_attr("HttpOnly")
+    with opener.open(daphne.url + "/orders/", timeout=10) as answer:  # no key in the URL now
+        assert answer.status == 200
+
+
+def test_a_buzzer_needs_the_key(daphne):
+    plain = f"ws://127.0.0.1:{daphne.port}/ws/table/5/"
+    assert socket_status(plain, daphne.url) == 403
+    assert socket_status(plain + "?key=a-guess", daphne.url) == 403
+    assert socket_status(daphne.socket_url("ws/table/5/"), daphne.url) == 101
+    assert socket_status(plain, daphne.url, {"X-Orderup-Key": daphne.door_key}) == 101
+    assert "WSREJECT /ws/table/5/" in daphne.log_text()
+
+
+def test_every_run_has_its_own_key(restaurant, home):
+    from labkit.restaurant import Restaurant
+    other = Restaurant(home, in_process_django=False)
+    try:
+        assert other.door_key != restaurant.door_key and len(restaurant.door_key) >= 16
+    finally:
+        other.run.close(remove=True)
