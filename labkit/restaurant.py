@@ -20,7 +20,7 @@ from .browser import Link
 from .errors import LabkitError
 from .ports import free_port
 from .processes import REPO_ROOT, Run, Service
-from .redis_server import RedisServer, redis_url
+from .redis_server import RedisRelay, RedisServer, external_redis, redis_url
 from .services import CeleryBeat, CeleryWorker, Daphne, OneWaiter
 from .tables import Table
 from .timing import fmt_duration
@@ -57,6 +57,12 @@ class Restaurant:
         # (and so the restaurant's models) can be loaded first, and a restarted Redis is found again.
         self.redis_port = free_port()
         self.redis_password = secrets.token_urlsafe(24)
+        self.redis_username = ""
+        # ORDERUP_USE_REDIS: an existing Redis (an instructor's), reached through a relay we own
+        self.external_redis = external_redis()
+        if self.external_redis:
+            self.redis_password = self.external_redis["password"]
+            self.redis_username = self.external_redis["username"]
         # Daphne's door key: other users of a shared machine can reach its port, not its pages.
         # In the run's state file (a folder only this user can read) for the front desk's links.
         self.door_key = secrets.token_urlsafe(16)
@@ -80,13 +86,14 @@ class Restaurant:
     @property
     def redis_url(self) -> str:
         """redis://:password@127.0.0.1:port (add /N for a database). Keep it out of outputs."""
-        return redis_url(self.redis_port, self.redis_password)
+        return redis_url(self.redis_port, self.redis_password, self.redis_username)
 
     def app_environment(self) -> dict:
         """What every program of the restaurant needs to know: where Redis is, where the run is."""
         return {
             "DJANGO_SETTINGS_MODULE": "restaurant.settings",
             "ORDERUP_REDIS_URL": self.redis_url,
+            "ORDERUP_REDIS_FIRST_DB": str(self.external_redis["first_db"] if self.external_redis else 0),
             "ORDERUP_RUN_DIR": str(self.run.dir),
         }
 
@@ -100,8 +107,11 @@ class Restaurant:
                         "restart the kernel to use another port."
                     )
                 self.redis_port = port
-            self.redis = RedisServer(self.run, port=self.redis_port, password=self.redis_password,
-                                     port_was_picked=port is None)
+            if self.external_redis:
+                self.redis = RedisRelay(self.run, self.external_redis, port=self.redis_port)
+            else:
+                self.redis = RedisServer(self.run, port=self.redis_port, password=self.redis_password,
+                                         port_was_picked=port is None)
         restarting = self.redis.proc is not None and not self.redis.running
         self.redis.start()
         self.prepare_django()

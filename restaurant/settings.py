@@ -65,10 +65,17 @@ TIME_ZONE = "UTC"
 # --- Redis, four hats -----------------------------------------------------------------------
 REDIS_URL = os.environ.get("ORDERUP_REDIS_URL", "redis://127.0.0.1:6379")
 REDIS_DATABASES = {"broker": 0, "results": 1, "channel layer": 2, "cache": 3}
+# On a Redis shared with others (ORDERUP_USE_REDIS), the four databases start further up.
+FIRST_DB = int(os.environ.get("ORDERUP_REDIS_FIRST_DB", "0"))
+
+
+def redis_database(hat: str) -> str:
+    return f"{REDIS_URL}/{FIRST_DB + REDIS_DATABASES[hat]}"
+
 
 # the ticket rail: Celery's broker (a Redis list per queue) and its result backend
-CELERY_BROKER_URL = f"{REDIS_URL}/{REDIS_DATABASES['broker']}"
-CELERY_RESULT_BACKEND = f"{REDIS_URL}/{REDIS_DATABASES['results']}"
+CELERY_BROKER_URL = redis_database("broker")
+CELERY_RESULT_BACKEND = redis_database("results")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -110,13 +117,13 @@ else:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"]},
+            "CONFIG": {"hosts": [redis_database("channel layer")]},
         }
     }
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"{REDIS_URL}/{REDIS_DATABASES['cache']}",
+        "LOCATION": redis_database("cache"),
     }
 }
 

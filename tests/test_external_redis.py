@@ -1,0 +1,56 @@
+"""ORDERUP_USE_REDIS: the course on a Redis it did not start (an instructor's), lessons unchanged."""
+from __future__ import annotations
+
+import pytest
+
+from labkit.errors import LabkitError
+from labkit.processes import Run
+from labkit.redis_server import RedisServer, external_redis
+from labkit.restaurant import Restaurant
+
+from conftest import ROOT, Kernel
+
+
+@pytest.fixture
+def instructors_redis(tmp_path):
+    server = RedisServer(Run(tmp_path / "instructor")).start()
+    yield server
+    server.stop()
+
+
+def test_the_url_names_server_password_and_first_database():
+    assert external_redis({}) is None
+    assert external_redis({"ORDERUP_USE_REDIS": "redis://:s3cret@redis.example.org:6390/8"}) == {
+        "host": "redis.example.org", "port": 6390, "username": "", "password": "s3cret", "first_db": 8}
+    with pytest.raises(LabkitError, match="must look like"):
+        external_redis({"ORDERUP_USE_REDIS": "localhost:6379"})
+
+
+def test_a_wrong_password_is_explained(instructors_redis, home, monkeypatch):
+    monkeypatch.setenv("ORDERUP_USE_REDIS", f"redis://:wrong@127.0.0.1:{instructors_redis.port}/0")
+    kitchen = Restaurant(home, in_process_django=False)
+    try:
+        with pytest.raises(LabkitError, match="did not answer PING"):
+            kitchen.start_redis()
+    finally:
+        kitchen.close()
+        kitchen.run.close(remove=True)
+
+
+def test_lessons_run_unchanged_on_an_existing_redis(instructors_redis, home, monkeypatch):
+    monkeypatch.setenv("ORDERUP_USE_REDIS",
+                       f"redis://:{instructors_redis.password}@127.0.0.1:{instructors_redis.port}/4")
+    kernel = Kernel(home)
+    try:
+        # 00 looks at the Redis process; 04 stops "Redis" under the waiter and starts it again
+        for lesson in ("notebooks/00-open-the-restaurant.ipynb", "solutions/00-open-the-restaurant.ipynb",
+                       "notebooks/04-retries.ipynb"):
+            kernel.run_notebook(ROOT / lesson)
+        kernel.run("import labkit\nkitchen = labkit.open_restaurant()")
+        assert kernel.run("print(kitchen.redis.client(db=2).connection_pool.connection_kwargs['db'])").strip() == "6"
+    finally:
+        kernel.shutdown()
+    # the course kept to its four databases, 4 to 7, and the instructor's server is still up
+    used = [db for db in range(16) if instructors_redis.client(db).dbsize()]
+    assert used and set(used) <= {4, 5, 6, 7}, used
+    assert instructors_redis.running and instructors_redis.client().ping()
