@@ -20,7 +20,7 @@ $(INSTALLED): requirements.txt pyproject.toml
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" \
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --config=binder/jupyter_server_config.py \
 		--LabApp.default_url=/lab/tree/notebooks/00-open-the-restaurant.ipynb
 
 test: $(INSTALLED)

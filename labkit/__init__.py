@@ -10,6 +10,7 @@ from .board import rail_board
 from .browser import browser_url
 from .buzzers import Buzzer
 from .checks import check, filled
+from .doctor import doctor
 from .errors import LabCheckFailed, LabkitError, PortInUse, RedisNotFound, ServiceFailed
 from .follow import follow_order, follow_task
 from .processes import wait_until
@@ -34,7 +35,7 @@ __all__ = [
     "TestClient", "Buzzer", "browser_url", "median_steps", "order_trail",
     "WebClient", "drills", "compare", "rail_board", "rush", "time_calls",
     "LabCheckFailed", "LabkitError", "PortInUse", "RedisNotFound", "ServiceFailed",
-    "Restaurant", "check", "check_setup", "close_restaurant", "current", "decode_ticket", "filled", "follow_order", "follow_task", "hats", "held_tickets",
+    "Restaurant", "check", "check_setup", "doctor", "close_restaurant", "current", "decode_ticket", "filled", "follow_order", "follow_task", "hats", "held_tickets",
     "keys", "monitor", "open_restaurant", "tickets", "wait_until",
 ]
 

@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 from .browser import Link
+from . import reaper
 from .errors import LabkitError
+from .machine import machine
 from .ports import free_port
 from .processes import REPO_ROOT, Run, Service
 from .redis_server import RedisRelay, RedisServer, external_redis, redis_url
@@ -113,6 +115,8 @@ class Restaurant:
                 self.redis = RedisServer(self.run, port=self.redis_port, password=self.redis_password,
                                          port_was_picked=port is None)
         restarting = self.redis.proc is not None and not self.redis.running
+        if not self.redis.running:
+            self._make_room()
         self.redis.start()
         self.prepare_django()
         if restarting:
@@ -131,6 +135,22 @@ class Restaurant:
             from channels.layers import channel_layers
             channel_layers.backends.clear()  # the channel layer's pool: get_channel_layer() makes anew
 
+    def _make_room(self) -> None:
+        """On a small machine, one open restaurant per user: close the other notebooks' ones."""
+        if not machine().small:
+            return
+        for run_dir in sorted((self.run.home / "runs").iterdir()):
+            state = reaper.read_state(run_dir)
+            if run_dir.name == self.run.id or not state or not reaper.owner_alive(state):
+                continue  # ours, or a crashed kernel's (Run() already cleaned those up)
+            procs = reaper.processes_of_run(run_dir, state)
+            if not procs:
+                continue
+            memory = sum(p.memory_info().rss for p in procs if p.is_running()) / 1024**2
+            reaper.stop_processes(procs)
+            print(f"Small machine: closed another notebook's restaurant (run {run_dir.name}, "
+                  f"{memory:.0f} MiB) to make room. Run that notebook's first cell to open it again.")
+
     @staticmethod
     def _keep_or_replace(running: Service | None, wanted: Service) -> Service:
         """The running service if it was started with the same options, else ``wanted``
@@ -146,7 +166,9 @@ class Restaurant:
         self.worker = self._keep_or_replace(self.worker, worker)
         return self.worker
 
-    def start_worker(self, concurrency: int = 2, pool: str = "prefork", **options) -> CeleryWorker:
+    def start_worker(self, concurrency: int | None = None, pool: str = "prefork", **options) -> CeleryWorker:
+        """Start a worker with ``concurrency`` pool processes (default: 2, or 1 on a small machine)."""
+        concurrency = concurrency or default_concurrency()
         self.start_redis()
         worker = self._worker(concurrency=concurrency, pool=pool, **options)
         return worker.start()
@@ -208,12 +230,12 @@ class Restaurant:
 
     # -- all at once ----------------------------------------------------------------------------
     def open(self, worker: bool = True, daphne: bool = True, beat: bool = False,
-             concurrency: int = 2) -> "Restaurant":
+             concurrency: int | None = None) -> "Restaurant":
         """Start Redis, then the worker and Daphne (and beat if asked) side by side."""
         self.start_redis()
         wanted = []
         if worker:
-            wanted.append(self._worker(concurrency=concurrency, pool="prefork"))
+            wanted.append(self._worker(concurrency=concurrency or default_concurrency(), pool="prefork"))
         if daphne:
             wanted.append(self._daphne())
         if beat:
@@ -295,6 +317,11 @@ class Restaurant:
 
     def __repr__(self) -> str:
         return repr(self.status())
+
+
+def default_concurrency() -> int:
+    """Pool processes for a worker when a lesson does not say: one fewer on a small machine."""
+    return 1 if machine().small else 2
 
 
 _current: Restaurant | None = None

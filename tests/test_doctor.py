@@ -1,0 +1,61 @@
+"""`python -m labkit doctor`: a verdict, and leftovers of crashed kernels found and cleaned."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import psutil
+
+from labkit.doctor import doctor
+from labkit.processes import wait_until
+
+from conftest import ROOT, course_processes
+
+CRASHING_KERNEL = """
+import time
+from labkit.restaurant import Restaurant
+r = Restaurant(in_process_django=False)
+r.start_redis()
+print(r.run.watchdog.pid, r.redis.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_ready_machine_says_so(home):
+    report = doctor()
+    assert report.ready and report.verdict.startswith("Ready to cook")
+    rows = {r["check"]: r for r in report.rows}
+    assert {"python", "django", "redis server", "free ports", "leftovers", "machine", "browser"} <= set(rows)
+    assert rows["leftovers"]["found"] == "none"
+    assert rows["browser"]["found"].startswith("http://127.0.0.1:<port>/table/5/")
+
+
+def test_the_command_line_exits_1_when_not_ready(home):
+    env = {**os.environ, "REDIS_SERVER": "/nowhere/redis-server"}
+    done = subprocess.run([sys.executable, "-m", "labkit", "doctor"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout
+    assert "FAIL" in done.stdout and "Not ready: fix redis server" in done.stdout
+
+
+def test_leftovers_of_a_crashed_kernel_are_found_then_cleaned(home):
+    kernel = subprocess.Popen([sys.executable, "-c", CRASHING_KERNEL], cwd=ROOT, text=True,
+                              stdout=subprocess.PIPE, env={**os.environ, "ORDERUP_HOME": str(home)})
+    watchdog_pid, redis_pid = map(int, kernel.stdout.readline().split())
+    os.kill(watchdog_pid, signal.SIGKILL)  # the worst case: the watchdog dies first...
+    kernel.kill()                          # ...then the kernel, and nobody stops its Redis
+    kernel.wait()
+    kernel.stdout.close()
+    assert psutil.pid_exists(redis_pid)
+
+    report = doctor()
+    leftovers = next(r for r in report.rows if r["check"] == "leftovers")
+    assert leftovers["verdict"].startswith("warning") and "redis" in leftovers["found"]
+    assert report.ready  # a warning, not a failure
+
+    cleaned = doctor(clean=True)
+    assert "stopped" in next(r for r in cleaned.rows if r["check"] == "leftovers")["found"]
+    wait_until(lambda: not course_processes(home), timeout=10, what="the leftovers to stop")
+    assert next(r for r in doctor().rows if r["check"] == "leftovers")["found"] == "none"
