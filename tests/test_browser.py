@@ -197,7 +197,7 @@ def test_a_socket_from_a_foreign_origin_is_refused(browser, kitchen):
 class JupyterServer:
     """`jupyter server` with a base_url, token auth and jupyter-server-proxy, in its own folders."""
 
-    def __init__(self, home: Path, base_url: str, env: dict):
+    def __init__(self, home: Path, base_url: str, env: dict, extra_args: tuple = ()):
         self.base_url, self.token, self.port = base_url, "orderup-test-token", free_port()
         home.mkdir(parents=True, exist_ok=True)
         self.runtime = home / "jupyter-runtime"
@@ -210,16 +210,20 @@ class JupyterServer:
              f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={ROOT}",
              # the hub's public name reaches this server (Jupyter checks Host, as Django does)
              f"--ServerApp.local_hostnames=['localhost', '{HUB_HOST}']",
-             *(["--allow-root"] if os.geteuid() == 0 else [])],
+             *(["--allow-root"] if os.geteuid() == 0 else []), *extra_args],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_until(self.answers, timeout=60, what="the Jupyter server to answer")
 
-    def api(self, method: str, path: str) -> dict:
+    def get(self, path: str, method: str = "GET") -> bytes:
+        """``path`` under the base_url, with the server's token."""
         request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{self.base_url}api/{path}", method=method,
+            f"http://127.0.0.1:{self.port}{self.base_url}{path}", method=method,
             headers={"Authorization": f"token {self.token}"}, data=b"{}" if method == "POST" else None)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            body = response.read()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+
+    def api(self, method: str, path: str) -> dict:
+        body = self.get(f"api/{path}", method)
         return json.loads(body) if body else {}
 
     def answers(self) -> bool:
@@ -277,5 +281,29 @@ def test_page_through_jupyter_server_proxy_with_a_base_url(browser, home):
         server.api("DELETE", f"kernels/{kernel_id}")
         # the kernel is gone, and its watchdog takes the restaurant with it
         wait_until(lambda: not course_processes(home), timeout=15, what="the kernel's services to stop")
+    finally:
+        server.stop()
+
+
+def test_named_proxy_entries_lead_to_the_open_restaurants(home):
+    """binder/jupyter_server_config.py: <base_url>orderup/ lists this user's restaurants, with links
+    through the proxy; <base_url>flower/ says when Flower is not running."""
+    server = JupyterServer(home, "/user/alice/", env={},
+                           extra_args=(f"--config={ROOT / 'binder' / 'jupyter_server_config.py'}",))
+    try:
+        assert b"No restaurant is open" in server.get("orderup/")
+        kernel_id, client = server.start_kernel()
+        execute(client, "import labkit\nkitchen = labkit.open_restaurant(worker=False)")
+        port = execute(client, "print(kitchen.daphne.port)").strip()
+        key = execute(client, "print(kitchen.door_key)").strip()
+        desk = server.get("orderup/").decode()
+        link = f"../proxy/{port}/table/5/?key={key}"
+        assert f'href="{link}"' in desk
+        assert b"<h1>Table 5</h1>" in server.get(f"proxy/{port}/table/5/?key={key}")  # where it leads
+        assert b"Flower is not running" in server.get("flower/")
+        client.stop_channels()
+        server.api("DELETE", f"kernels/{kernel_id}")
+        wait_until(lambda: b"No restaurant is open" in server.get("orderup/"), timeout=15,
+                   what="the front desk to notice the closed restaurant")
     finally:
         server.stop()
