@@ -31,3 +31,23 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in readme and "make lab" in readme
     assert re.search(r"^make test$", ci, re.MULTILINE)
+
+
+def test_binder_builds_the_same_pins():
+    binder = yaml.safe_load((ROOT / "binder" / "environment.yml").read_text())
+    top = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in binder["dependencies"] if isinstance(d, dict))
+    assert parse_pins(pip_section) == pinned_versions()
+    conda = [d for d in binder["dependencies"] if isinstance(d, str)]
+    python = [d for d in conda if d.startswith("python=")]
+    assert python == [d for d in top["dependencies"] if isinstance(d, str) and d.startswith("python=")]
+    assert "redis-server" in conda and "jupyter-server-proxy" in parse_pins(pip_section)
+    post_build = ROOT / "binder" / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    assert "jupyter_server_config.py" in post_build.read_text()
+
+
+def test_the_binder_badge_opens_lesson_00():
+    readme = (ROOT / "README.md").read_text()
+    link = re.search(r"\(https://mybinder\.org/v2/gh/[^)]*urlpath=lab/tree/([^)]+)\)", readme)
+    assert link and (ROOT / link.group(1)).is_file(), link
