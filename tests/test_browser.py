@@ -27,6 +27,7 @@ from labkit.ports import free_port
 from labkit.processes import wait_until
 
 from conftest import ROOT, course_processes, execute
+from jupyter_servers import JupyterServer
 
 HUB_HOST = "hub.orderup.test"      # a made-up public name for the hub; Chromium maps it to 127.0.0.1
 FOREIGN_HOST = "elsewhere.orderup.test"
@@ -194,70 +195,11 @@ def test_a_socket_from_a_foreign_origin_is_refused(browser, kitchen):
 
 # -- through Jupyter, as Binder and JupyterHub serve it --------------------------------------------
 
-class JupyterServer:
-    """`jupyter server` with a base_url, token auth and jupyter-server-proxy, in its own folders."""
-
-    def __init__(self, home: Path, base_url: str, env: dict, extra_args: tuple = ()):
-        self.base_url, self.token, self.port = base_url, "orderup-test-token", free_port()
-        home.mkdir(parents=True, exist_ok=True)
-        self.runtime = home / "jupyter-runtime"
-        self.log = (home / "jupyter-server.log").open("w")
-        self.env = {**os.environ, **env, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(self.runtime),
-                    "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"), "ORDERUP_HOME": str(home)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "server", "--no-browser", "--ip=127.0.0.1",
-             f"--port={self.port}", f"--ServerApp.base_url={base_url}",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={ROOT}",
-             # the hub's public name reaches this server (Jupyter checks Host, as Django does)
-             f"--ServerApp.local_hostnames=['localhost', '{HUB_HOST}']",
-             *(["--allow-root"] if os.geteuid() == 0 else []), *extra_args],
-            env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until(self.answers, timeout=60, what="the Jupyter server to answer")
-
-    def get(self, path: str, method: str = "GET") -> bytes:
-        """``path`` under the base_url, with the server's token."""
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{self.base_url}{path}", method=method,
-            headers={"Authorization": f"token {self.token}"}, data=b"{}" if method == "POST" else None)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read()
-
-    def api(self, method: str, path: str) -> dict:
-        body = self.get(f"api/{path}", method)
-        return json.loads(body) if body else {}
-
-    def answers(self) -> bool:
-        assert self.proc.poll() is None, Path(self.log.name).read_text()[-3000:]
-        try:
-            return bool(self.api("GET", "status"))
-        except OSError:
-            return False
-
-    def start_kernel(self):
-        """A kernel started by the server (so it is the server's child, as in JupyterLab)."""
-        from jupyter_client import BlockingKernelClient
-        kernel_id = self.api("POST", "kernels")["id"]
-        client = BlockingKernelClient(connection_file=str(self.runtime / f"kernel-{kernel_id}.json"))
-        client.load_connection_file()
-        client.start_channels()
-        client.wait_for_ready(timeout=60)
-        return kernel_id, client
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-
-
 def test_page_through_jupyter_server_proxy_with_a_base_url(browser, home):
     server = JupyterServer(home, "/user/alice/", env={
         "ORDERUP_COOK_SECONDS": str(COOK_SECONDS),
         "ORDERUP_ALLOWED_HOSTS": HUB_HOST,  # what an instructor puts in the hub's spawner environment
-    })
+    }, local_hostnames=(HUB_HOST,))
     try:
         kernel_id, client = server.start_kernel()
         path = execute(client, "import labkit\nkitchen = labkit.open_restaurant()\n"
