@@ -9,7 +9,8 @@ and everything it started (Redis, worker and pool processes, Daphne, beat, watch
 mode is measured too, for lesson 09 (ORDERUP_SMALL_MACHINE=1, as on Binder).
 
 The workshop schedules in INSTRUCTORS.md are built from these figures: each slot is the lesson's
-talk and lab time (the guide's plan, below) plus its measured run time, rounded up to 5 minutes.
+talk and lab time (the guide's plan, below; the 3-hour workshop leaves the labs as homework) plus
+its measured run time, rounded up to 5 minutes.
 It measures; it asserts nothing.
 """
 from __future__ import annotations
@@ -28,6 +29,9 @@ import nbformat
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from labkit.processes import resident_memory  # noqa: E402
+
 GUIDE = ROOT / "INSTRUCTORS.md"
 
 # the guide's plan: minutes of talk (with the live demo) and of lab, per lesson
@@ -54,13 +58,7 @@ def course_memory(kernel_pid: int, home: Path) -> int:
                 procs[proc.pid] = proc
         except (psutil.Error, OSError):
             continue
-    total = 0
-    for proc in procs.values():
-        try:
-            total += proc.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
+    return resident_memory(procs.values())
 
 
 def run_lesson(path: Path, env: dict) -> tuple[float, int]:
@@ -138,7 +136,7 @@ def main(argv=None) -> int:
                 continue
             path, seconds, _ = measured[number]
             talk, lab = PLAN.get(number, (15, 15))
-            slot = minutes(talk * 60 + (lab * 60 if title == "full day" or number in ("00", "09") else 0) + seconds)
+            slot = minutes(talk * 60 + (lab * 60 if title == "full day" else 0) + seconds)  # 3 h: no labs
             rows.append(f"| {total // 60}:{total % 60:02d} | {path.stem} | {slot} min |")
             total += slot
         lines += [f"**{title}** ({total // 60} h {total % 60:02d} min of teaching, breaks not included)", "",

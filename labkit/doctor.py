@@ -10,12 +10,10 @@ import shutil
 import socket
 from importlib.metadata import PackageNotFoundError, version
 
-import psutil
-
 from . import reaper
 from .browser import browser_url, jupyter_base_url
 from .machine import machine
-from .processes import course_home
+from .processes import course_home, resident_memory
 from .setup_check import check_setup
 from .tables import Table
 
@@ -95,7 +93,7 @@ def _runs() -> tuple[list[str], list[str]]:
         procs = reaper.processes_of_run(run_dir, state) if state else []
         if not procs:
             continue
-        memory = sum(p.memory_info().rss for p in procs if p.is_running()) / 1024**2
+        memory = resident_memory(procs) / 1024**2
         names = ", ".join(sorted(state.get("services", {})))
         line = f"run {run_dir.name}: {names} ({len(procs)} processes, {memory:.0f} MiB)"
         (open_ones if reaper.owner_alive(state) else leftovers).append(line)

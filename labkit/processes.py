@@ -34,6 +34,17 @@ def course_home() -> Path:
     return Path(cache) / "orderup"
 
 
+def resident_memory(procs) -> int:
+    """The resident memory of ``procs`` together, in bytes (those that ended meanwhile count 0)."""
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
 def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str = "a condition",
                interval: float = 0.02):
     """Poll ``condition`` until it returns something truthy (and return that); TimeoutError after
@@ -175,13 +186,7 @@ class Service:
 
     def memory(self) -> int:
         """Resident memory of the service and its children, in bytes."""
-        total = 0
-        for proc in self.processes():
-            try:
-                total += proc.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
+        return resident_memory(self.processes())
 
     # -- life cycle ---------------------------------------------------------------------------
     def environment(self) -> dict:

@@ -21,7 +21,7 @@ from . import reaper
 from .errors import LabkitError
 from .machine import machine
 from .ports import free_port
-from .processes import REPO_ROOT, Run, Service
+from .processes import REPO_ROOT, Run, Service, resident_memory
 from .redis_server import RedisRelay, RedisServer, external_redis, redis_url
 from .services import CeleryBeat, CeleryWorker, Daphne, OneWaiter
 from .tables import Table
@@ -146,7 +146,7 @@ class Restaurant:
             procs = reaper.processes_of_run(run_dir, state)
             if not procs:
                 continue
-            memory = sum(p.memory_info().rss for p in procs if p.is_running()) / 1024**2
+            memory = resident_memory(procs) / 1024**2
             reaper.stop_processes(procs)
             print(f"Small machine: closed another notebook's restaurant (run {run_dir.name}, "
                   f"{memory:.0f} MiB) to make room. Run that notebook's first cell to open it again.")

@@ -11,19 +11,13 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import http.server
-import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from labkit.ports import free_port
 from labkit.processes import wait_until
 
 from conftest import ROOT, course_processes, execute

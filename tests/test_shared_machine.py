@@ -199,4 +199,4 @@ def test_two_users_run_lesson_09_at_once_and_cannot_reach_each_other(shared_pyth
         for server in servers.values():
             server.stop()
     for user in USERS:
-        wait_until(lambda: not processes_of(user), timeout=15, what=f"{user}'s processes to end")
+        wait_until(lambda user=user: not processes_of(user), timeout=15, what=f"{user}'s processes to end")
