@@ -9,11 +9,14 @@ from . import drills
 from .board import rail_board
 from .browser import browser_url
 from .buzzers import Buzzer
+from .breakdowns import BREAKDOWNS, fix, mystery_drill, order_and_listen, run_drill
+from .checklist import checklist
 from .checks import check, filled
 from .doctor import doctor
 from .errors import LabCheckFailed, LabkitError, PortInUse, RedisNotFound, ServiceFailed
 from .follow import follow_order, follow_task
 from .processes import wait_until
+from .project_map import where_to_look
 from .trail import median_steps, order_trail
 from .redis_inspect import decode_ticket, hats, held_tickets, keys, monitor, tickets
 from .restaurant import Restaurant, close_restaurant, current, open_restaurant
@@ -32,7 +35,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "TestClient", "Buzzer", "browser_url", "median_steps", "order_trail",
+    "TestClient", "where_to_look", "BREAKDOWNS", "checklist", "fix", "mystery_drill", "order_and_listen", "run_drill", "Buzzer", "browser_url", "median_steps", "order_trail",
     "WebClient", "drills", "compare", "rail_board", "rush", "time_calls",
     "LabCheckFailed", "LabkitError", "PortInUse", "RedisNotFound", "ServiceFailed",
     "Restaurant", "check", "check_setup", "doctor", "close_restaurant", "current", "decode_ticket", "filled", "follow_order", "follow_task", "hats", "held_tickets",

@@ -131,6 +131,12 @@ CACHES = {
 # How long the cook takes for one order, in seconds (short, so lessons stay fast).
 COOK_SECONDS = float(os.environ.get("ORDERUP_COOK_SECONDS", "1.0"))
 
+# The buzzer's group and message type: the cook (worker) sends to them, the consumer (Daphne) joins
+# and handles them. Two processes, one setting each: when their settings disagree (a typo in one
+# process's environment, a stale deploy), the relay breaks. Lesson 10 breaks it that way on purpose.
+BUZZ_GROUP = os.environ.get("ORDERUP_BUZZ_GROUP", "table_{table}")
+BUZZ_TYPE = os.environ.get("ORDERUP_BUZZ_TYPE", "order.update")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,6 +5,7 @@ type "order.update" is delivered to the method `order_update` (dots become under
 A message whose type has no method makes the consumer fail, and Daphne closes the socket.
 """
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from . import trace
 
@@ -12,7 +13,7 @@ from . import trace
 class OrderConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.table = self.scope["url_route"]["kwargs"]["table"]
-        self.group = f"table_{self.table}"
+        self.group = settings.BUZZ_GROUP.format(table=self.table)  # "table_5"
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 

@@ -28,8 +28,8 @@ def key(order_id: int) -> str:
     return f"trace:order:{order_id}"
 
 
-def _entry(hop: str, at: float | None) -> str:
-    return json.dumps({"hop": hop, "at": time.time() if at is None else at, "pid": os.getpid()})
+def _entry(hop: str, at: float | None, details: dict) -> str:
+    return json.dumps({"hop": hop, "at": time.time() if at is None else at, "pid": os.getpid(), **details})
 
 
 # one retry (a connection left dead by a Redis restart), no waiting: a missing entry is better
@@ -43,16 +43,16 @@ def _client() -> redis.Redis:
     return _clients["sync"]
 
 
-def mark(order_id: int, hop: str, at: float | None = None) -> None:
-    """Record that ``hop`` happened to the order (now, or ``at``)."""
+def mark(order_id: int, hop: str, at: float | None = None, **details) -> None:
+    """Record that ``hop`` happened to the order (now, or ``at``), with any ``details``."""
     try:
         with _client().pipeline() as pipe:
-            pipe.rpush(key(order_id), _entry(hop, at)).expire(key(order_id), KEEP_SECONDS).execute()
+            pipe.rpush(key(order_id), _entry(hop, at, details)).expire(key(order_id), KEEP_SECONDS).execute()
     except redis.RedisError:
         pass
 
 
-async def amark(order_id: int, hop: str, at: float | None = None) -> None:
+async def amark(order_id: int, hop: str, at: float | None = None, **details) -> None:
     """`mark` for async code (a consumer): it must not block Daphne's event loop."""
     loop = ("async", id(asyncio.get_running_loop()))  # an asyncio client belongs to one event loop
     if loop not in _clients:
@@ -61,7 +61,7 @@ async def amark(order_id: int, hop: str, at: float | None = None) -> None:
             retry=redis.asyncio.retry.Retry(NoBackoff(), 1))
     try:
         async with _clients[loop].pipeline() as pipe:
-            await pipe.rpush(key(order_id), _entry(hop, at)).expire(key(order_id), KEEP_SECONDS).execute()
+            await pipe.rpush(key(order_id), _entry(hop, at, details)).expire(key(order_id), KEEP_SECONDS).execute()
     except redis.RedisError:
         pass
 
