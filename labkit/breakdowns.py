@@ -9,6 +9,7 @@ through every hop that still works.
     drill                                                              # what the customer saw
     labkit.checklist(kitchen, drill.order_id, table=2)                 # follow the relay
     await labkit.fix(kitchen, "wrong group")                           # and mend it
+    (await labkit.order_and_listen(kitchen, table=2)).heard            # ["cooking", "ready"]
 """
 from __future__ import annotations
 
@@ -75,12 +76,13 @@ async def fix(kitchen, name: str) -> None:
 
 
 def customer_origin(kitchen, name: str) -> str:
+    """Where the customer's page comes from in drill ``name``."""
     return WORKSHOP_ORIGIN if name == "origin refused" else kitchen.daphne.url
 
 
 @dataclass
 class Drill:
-    name: str
+    name: str | None  # the breakdown, or None for an order through an unbroken relay
     table: int
     order_id: int | None = None
     answered: int | None = None
@@ -95,19 +97,22 @@ class Drill:
         return BROKEN_HOP[self.name]
 
     def __repr__(self) -> str:
-        lines = [f"breakdown: {'(a mystery: find it)' if self.mystery else BREAKDOWNS[self.name]}",
+        what = "(a mystery: find it)" if self.mystery else BREAKDOWNS.get(self.name, "none")
+        lines = [f"breakdown: {what}",
                  f"table {self.table}'s buzzer: {self.socket}",
                  f"the waiter answered: {self.answered}",
                  f"the buzzer heard: {', '.join(self.heard) or 'nothing'}"]
         return "\n".join(lines)
 
 
-async def order_and_listen(kitchen, name: str, table: int, wait: float) -> Drill:
-    """Connect table ``table``'s buzzer (from the drill's origin), order, listen for ``wait`` s."""
+async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str | None = None,
+                           name: str | None = None) -> Drill:
+    """Play the customer at ``table``: connect its buzzer (from ``origin``, by default the
+    restaurant's own page), order, and listen up to ``wait`` s for "ready"."""
     drill = Drill(name, table)
     buzzer = None
     try:
-        buzzer = await Buzzer.connect(table, kitchen.daphne, origin=customer_origin(kitchen, name))
+        buzzer = await Buzzer.connect(table, kitchen.daphne, origin=origin)
         drill.socket = "open"
     except websockets.InvalidStatus as refused:
         drill.socket = f"refused (HTTP {refused.response.status_code})"
@@ -139,4 +144,5 @@ async def run_drill(kitchen, name: str, table: int, wait: float | None = None) -
     """Break ``name``, then play the customer at ``table``: connect, order, listen."""
     break_hop(kitchen, name)
     cook_seconds = float(os.environ.get("ORDERUP_COOK_SECONDS", "1.0"))
-    return await order_and_listen(kitchen, name, table, wait or cook_seconds + 1.5)
+    return await order_and_listen(kitchen, table, wait or cook_seconds + 1.5,
+                                  origin=customer_origin(kitchen, name), name=name)

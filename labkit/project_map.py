@@ -25,6 +25,13 @@ def _source_of(obj) -> str:
     return _where(inspect.getsourcefile(obj), inspect.getsourcelines(obj)[1])
 
 
+def _in_project(obj) -> bool:
+    try:
+        return Path(inspect.getsourcefile(inspect.unwrap(obj))).resolve().is_relative_to(REPO_ROOT)
+    except (TypeError, OSError):
+        return False
+
+
 def _assignment(path: Path, name: str) -> str:
     """file:line where the module at ``path`` assigns ``name`` (a setting)."""
     for node in ast.walk(ast.parse(path.read_text())):  # also inside if/else (CHANNEL_LAYERS)
@@ -79,7 +86,7 @@ def where_to_look(package: str = "restaurant") -> Table:
     from celery import current_app
     current_app.loader.import_default_modules()  # every app's tasks.py, as a worker imports them
     for name, task in sorted(current_app.tasks.items()):
-        if name.startswith(package + "."):
+        if name.startswith(package + ".") and _in_project(task.run):  # not one a notebook cell defined
             add("cook (a task)", _source_of(task.run), name.rsplit(".", 1)[-1])
     add("beat's schedule", _assignment(settings_file, "CELERY_BEAT_SCHEDULE"),
         ", ".join(settings.CELERY_BEAT_SCHEDULE))

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from labkit.breakdowns import BREAKDOWNS, BROKEN_HOP, fix, order_and_listen, run_drill
+from labkit.breakdowns import BREAKDOWNS, BROKEN_HOP, customer_origin, fix, order_and_listen, run_drill
 from labkit.checklist import HOPS, checklist
 
 EXPECTED = {  # breakdown -> (the hop the checklist must name, what the customer's buzzer shows)
@@ -29,7 +29,7 @@ def test_every_breakdown_has_a_drill():
 
 
 def test_a_working_relay_answers_yes_everywhere(kitchen):
-    drill = asyncio.run(order_and_listen(kitchen, "no worker", table=9, wait=5))  # nothing broken
+    drill = asyncio.run(order_and_listen(kitchen, table=9))  # nothing broken
     assert drill.heard == ["cooking", "ready"]
     report = checklist(kitchen, drill.order_id, table=9)
     assert report.broken is None and [r["answer"] for r in report.rows] == ["yes"] * len(HOPS)
@@ -49,7 +49,7 @@ def test_the_drill_breaks_its_hop_and_the_checklist_finds_it(kitchen, name):
     assert answers[:HOPS.index(hop)] == ["yes"] * HOPS.index(hop)
 
     asyncio.run(fix(kitchen, name))
-    mended = asyncio.run(order_and_listen(kitchen, name, table=4, wait=5))
+    mended = asyncio.run(order_and_listen(kitchen, table=4, origin=customer_origin(kitchen, name)))
     assert mended.heard == ["cooking", "ready"], mended
 
 
