@@ -126,7 +126,7 @@ def main(argv=None) -> int:
     lines += [
         "",
         f"Small-machine mode (as on Binder), lesson 09: {small_seconds:.0f} s, "
-        f"peak {small_peak / 1024**2:.0f} MiB (Binder's limit is about 2 GB; JupyterLab itself adds ~150 MiB).",
+        f"peak {small_peak / 1024**2:.0f} MiB (Binder's limit is about 2 GB).",
         "",
     ]
     for title, chosen in (("3-hour workshop", THREE_HOURS), ("full day", list(measured))):
