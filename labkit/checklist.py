@@ -63,7 +63,7 @@ def checklist(kitchen, order_id: int, table: int) -> Checklist:
 
     ask("waiter", "did the waiter take the order?", "waiter: order taken" in hops,
         "the trail starts with the waiter" if "waiter: order taken" in hops else "no trail in Redis")
-    ask("rail", "is its ticket on the rail, or taken?", "waiter: ticket on the rail" in hops,
+    ask("rail", "is its ticket on the rail, or taken?", "waiter: spiking the ticket" in hops,
         f"LLEN celery = {rail}")
     worker = "running" if kitchen.worker is not None and kitchen.worker.running else "not running"
     ask("cook", "did a cook pick the ticket up?", "cook: ticket picked up" in hops,

@@ -30,8 +30,8 @@ PROGRAMS = {
 
 # the relay's legs: (from hop, to hop, what happens in between); "customer" is the notebook or browser
 LEGS = [
-    ("waiter: order taken", "waiter: ticket on the rail", "waiter saves the order, spikes the ticket"),
-    ("waiter: ticket on the rail", "cook: ticket picked up", "ticket on the rail until a cook takes it"),
+    ("waiter: order taken", "waiter: spiking the ticket", "waiter saves the order"),
+    ("waiter: spiking the ticket", "cook: ticket picked up", ".delay(), the rail, until a cook takes it"),
     ("cook: ticket picked up", "cook: order cooked", "cooking"),
     ("cook: order cooked", "cook: buzzer pressed (ready)", "cook saves 'ready'"),
     ("cook: buzzer pressed (ready)", "buzzer: order.update (ready)", "the pass: group_send to the consumer"),
@@ -100,7 +100,7 @@ class Trail:
             status = hop[hop.find("(") + 1:hop.find(")")] if "(" in hop else ""
             if hop == "waiter: order taken":
                 lines.append(f"    N->>W: POST orders/ ({stamp})")
-            elif hop == "waiter: ticket on the rail":
+            elif hop == "waiter: spiking the ticket":
                 lines.append(f"    W->>R: LPUSH ticket, .delay() ({stamp})")
                 lines.append("    W-->>N: 202 Accepted")
             elif hop == "cook: ticket picked up":

@@ -38,8 +38,10 @@ def orders(request):
     if order is None:
         return JsonResponse({"error": "say which table: table=<number>"}, status=400)
     trace.mark(order.id, "waiter: order taken", at=taken_at)
+    # noted *before* the LPUSH: once the ticket is on the rail a cook may take it at once, and a
+    # note written after .delay() returns can come later than the cook's own
+    trace.mark(order.id, "waiter: spiking the ticket")
     cook_order.delay(order.id)  # pass the id, not the object: the cook reads a fresh copy
-    trace.mark(order.id, "waiter: ticket on the rail")
     return JsonResponse(order.as_dict(), status=202)
 
 
