@@ -17,10 +17,10 @@ The first "no" is the broken hop.
 """
 from __future__ import annotations
 
-import json
 import re
 
 from .tables import Table
+from .trail import CACHE_DB, order_trail
 
 HOPS = ["waiter", "rail", "cook", "layer", "socket", "group", "consumer"]
 
@@ -48,9 +48,8 @@ class Checklist:
 
 def checklist(kitchen, order_id: int, table: int) -> Checklist:
     """Follow order ``order_id`` of ``table`` through the relay, hop by hop, with evidence."""
-    from restaurant.orders.trace import key
-    entries = [json.loads(e) for e in kitchen.redis.client(db=3).lrange(key(order_id), 0, -1)]
-    hops = {e["hop"].split(" (")[0]: e for e in entries}
+    trail = order_trail(order_id, client=kitchen.redis.client(db=CACHE_DB))
+    hops = {e["hop"].split(" (")[0]: e for e in trail.entries}
     rail = kitchen.redis.client(db=0).llen("celery")
     daphne_log = kitchen.daphne.log_text() if kitchen.daphne else ""
     consumer_group = (kitchen.daphne.extra_env.get("ORDERUP_BUZZ_GROUP") or "table_{table}").format(table=table)
