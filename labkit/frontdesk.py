@@ -51,7 +51,9 @@ def page(show: str, home: Path | None = None) -> str:
             if kind == "daphne":
                 links = " ".join(f'<a href="../proxy/{s["port"]}/table/{t}/{query}">table {t}</a>' for t in TABLES)
             else:
-                links = f'<a href="../proxy/{s["port"]}/">Flower</a>'
+                # Flower serves under <base_url>proxy/absolute/PORT (its --url_prefix): it writes
+                # absolute links, so the proxy must keep the prefix
+                links = f'<a href="../proxy/absolute/{s["port"]}/">Flower</a> (user cook, the door key as password)'
             items.append(f"<li>kernel run {html.escape(s['run'])} (port {s['port']}): {links}</li>")
         body = "<ul>" + "".join(items) + "</ul>"
     title = "Order Up! tables" if kind == "daphne" else "Flower"

@@ -23,7 +23,7 @@ from .machine import machine
 from .ports import free_port
 from .processes import REPO_ROOT, Run, Service, resident_memory
 from .redis_server import RedisRelay, RedisServer, external_redis, redis_url
-from .services import CeleryBeat, CeleryWorker, Daphne, OneWaiter
+from .services import CeleryBeat, CeleryWorker, Daphne, Flower, OneWaiter
 from .tables import Table
 from .timing import fmt_duration
 
@@ -74,11 +74,14 @@ class Restaurant:
         self.beats: dict[str, CeleryBeat] = {}  # normally one, "beat"; lesson 07 starts a second
         self.daphne: Daphne | None = None
         self.one_waiter: OneWaiter | None = None
+        self.stations: dict[str, CeleryWorker] = {}  # lesson 11: workers for named queues
+        self.flower: Flower | None = None
 
     # -- the pieces ----------------------------------------------------------------------------
     @property
     def services(self) -> list[Service]:
-        return [s for s in (self.redis, self.worker, *self.beats.values(), self.daphne, self.one_waiter)
+        return [s for s in (self.redis, self.worker, *self.stations.values(), *self.beats.values(),
+                            self.daphne, self.one_waiter, self.flower)
                 if s is not None]
 
     @property
@@ -178,6 +181,38 @@ class Restaurant:
         if self.worker is not None:
             self.worker.stop()
 
+    def start_station(self, queue: str, concurrency: int = 1) -> CeleryWorker:
+        """A second worker that takes tickets from the ``queue`` rail only (lesson 11: "pastry")."""
+        self.start_redis()
+        station = CeleryWorker(self.run, self.app_environment(), concurrency=concurrency, queues=[queue],
+                               hostname=f"{queue}@%h", name=f"worker-{queue}", requires=[self.redis])
+        self.stations[queue] = self._keep_or_replace(self.stations.get(queue), station)
+        return self.stations[queue].start()
+
+    def stop_station(self, queue: str) -> None:
+        if queue in self.stations:
+            self.stations[queue].stop()
+
+    def start_flower(self) -> Flower:
+        """Start Flower, the kitchen's monitor (lesson 11). Its password is the door key."""
+        self.start_redis()
+        if self.flower is None or not self.flower.running:
+            self.flower = Flower(self.run, self.app_environment(), password=self.door_key, requires=[self.redis])
+        return self.flower.start()
+
+    def stop_flower(self) -> None:
+        if self.flower is not None:
+            self.flower.stop()
+
+    def celery(self, *args: str, timeout: float = 30) -> str:
+        """Run the `celery -A restaurant ...` command line against this kitchen and return what it
+        prints, as a terminal would show it (`kitchen.celery("inspect", "active")`)."""
+        self.start_redis()
+        env = {**os.environ, **self.app_environment()}
+        done = subprocess.run([sys.executable, "-m", "celery", "-A", "restaurant", *args], env=env,
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
+        return (done.stdout + done.stderr).rstrip()
+
     def _beat(self, name: str = "beat", extra_args: list[str] | None = None) -> CeleryBeat:
         """The running beat of that name, or a new one (not started)."""
         beat = self.beats.get(name)
@@ -245,7 +280,8 @@ class Restaurant:
 
     def close(self) -> "Restaurant":
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
-        for service in (self.one_waiter, self.daphne, *self.beats.values(), self.worker, self.redis):
+        for service in (self.flower, self.one_waiter, self.daphne, *self.beats.values(),
+                        *self.stations.values(), self.worker, self.redis):
             if service is not None:
                 service.stop()
         return self

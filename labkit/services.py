@@ -1,11 +1,13 @@
-"""The restaurant's programs besides Redis: the Celery worker (cook), beat (timer) and Daphne (door)."""
+"""The restaurant's programs besides Redis: the Celery worker (cook), beat (timer), Daphne (door)
+and Flower (the kitchen's monitor)."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 
 from . import doors
-from .browser import browser_url
+from .browser import browser_url, jupyter_base_url
 from .ports import free_port, port_accepts, require_free
 from .processes import Run, Service
 
@@ -170,3 +172,56 @@ class OneWaiter(Service):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+class Flower(Service):
+    """`celery -A restaurant flower`: a web page that watches the workers and their tasks live,
+    from the events the workers publish and from `celery inspect` calls it makes itself.
+
+    Under a Jupyter server the browser reaches it through jupyter-server-proxy at
+    <base_url>proxy/absolute/PORT/ (the prefix kept): Flower writes absolute links, so it must know
+    that prefix (--url_prefix) and serve under it. It asks for a user name and password (basic
+    auth, given in the environment, not on the command line): its port is open to every user of
+    a shared machine, and Flower can revoke tasks and stop workers."""
+
+    name = "flower"
+    ready_timeout = 30.0
+    advice = "Flower could not start: read its log below."
+    USER = "cook"
+
+    def __init__(self, run: Run, env: dict, password: str, requires: list[Service] | None = None):
+        super().__init__(run, {**env, "FLOWER_BASIC_AUTH": f"{self.USER}:{password}"}, requires)
+        self.password = password
+        self.options = {}
+        self.url_prefix = ""
+
+    def before_launch(self) -> None:
+        self.port = free_port()
+        base = jupyter_base_url()
+        if base is not None or os.environ.get("ORDERUP_BROWSER") == "proxy":
+            self.url_prefix = f"{(base or '/').rstrip('/')}/proxy/absolute/{self.port}"
+        else:
+            self.url_prefix = ""
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "celery", "-A", "restaurant", "flower",
+               "--address=127.0.0.1", f"--port={self.port}"]
+        if self.url_prefix:
+            cmd.append(f"--url_prefix={self.url_prefix}")
+        return cmd
+
+    def wait_until_ready(self) -> None:
+        self.wait_for(lambda: port_accepts(self.port), f"waiting for port {self.port} to accept connections")
+        self.run.record(self)
+
+    @property
+    def url(self) -> str:
+        """Flower's address from this machine (the kernel, tests), prefix included."""
+        return f"http://127.0.0.1:{self.port}{self.url_prefix}/"
+
+    @property
+    def browser_url(self) -> str:
+        """Where the learner's browser finds Flower: through Jupyter's proxy when there is one."""
+        if self.url_prefix and os.environ.get("ORDERUP_BROWSER") != "direct":
+            return self.url_prefix + "/"
+        return self.url

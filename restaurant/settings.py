@@ -73,8 +73,9 @@ def redis_database(hat: str) -> str:
     return f"{REDIS_URL}/{FIRST_DB + REDIS_DATABASES[hat]}"
 
 
-# the ticket rail: Celery's broker (a Redis list per queue) and its result backend
-CELERY_BROKER_URL = redis_database("broker")
+# the ticket rail: Celery's broker (a Redis list per queue) and its result backend.
+# ORDERUP_BROKER_URL puts the rail somewhere else (lesson 11: RabbitMQ); results stay in Redis.
+CELERY_BROKER_URL = os.environ.get("ORDERUP_BROKER_URL") or redis_database("broker")
 CELERY_RESULT_BACKEND = redis_database("results")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
@@ -94,6 +95,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": int(os.environ.get("ORDERUP_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(os.environ.get("ORDERUP_RESTORE_THROTTLE", "10")),
 }
+
+# stations (lesson 11): desserts go on a rail of their own, "pastry", which only a worker started
+# with `--queues=pastry` takes from. Every other task goes on the default rail, "celery".
+CELERY_TASK_ROUTES = {"restaurant.orders.tasks.bake_dessert": {"queue": "pastry"}}
 
 # beat's schedule: which tickets to drop on the rail, and when (lesson 07). Beat only schedules;
 # a worker executes. ORDERUP_BELL_SECONDS sets the bell's interval.

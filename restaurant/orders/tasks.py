@@ -78,6 +78,36 @@ def post_lunch_specials() -> str:
     return "today: soup and pancakes"
 
 
+# Lesson 11: a dish in steps (canvas). Each step is a task of its own; chain, group and chord
+# decide who runs next and who waits for whom.
+@shared_task
+def prep(dish: str) -> str:
+    return f"{dish}, chopped"
+
+
+@shared_task
+def fry(food: str, seconds: float = 0.0) -> str:
+    time.sleep(seconds)
+    return f"{food}, fried"
+
+
+@shared_task
+def plate(food: str) -> str:
+    return f"{food}, plated"
+
+
+@shared_task
+def serve(plates: list[str], table: int) -> str:
+    """A chord's callback: runs once, when every plate of the table is ready."""
+    return f"table {table}: " + " + ".join(plates)
+
+
+@shared_task(bind=True)
+def bake_dessert(self, dessert: str) -> str:
+    """Routed to the "pastry" queue (settings.CELERY_TASK_ROUTES): only the pastry station bakes."""
+    return f"{dessert}, baked by {self.request.hostname.split('@')[0]}"
+
+
 @shared_task
 def noop() -> None:
     """Does nothing: lessons time what it costs to send a ticket, not to cook it."""
