@@ -1,12 +1,13 @@
 # Order Up! -- two commands do all the set-up:
 #   make lab    create .venv, install the pinned packages, open lesson 00 in JupyterLab
 #   make test   the same install, then every test (labkit, notebooks with nbval, labs)
+#   make bench  the queue race, cold starts and every lesson, timed (benchmarks/README.md)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test labs outputs
+.PHONY: lab test labs outputs bench .venv-arq
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Order Up! needs Python 3.10 or newer; this is " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
@@ -16,6 +17,16 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
+# arq's own virtualenv for the queue race (arq 0.28 requires redis<6; the course pins redis 8.1)
+ARQ_VENV := .venv-arq
+ARQ_INSTALLED := $(ARQ_VENV)/.installed
+.venv-arq: $(ARQ_INSTALLED)
+
+$(ARQ_INSTALLED): benchmarks/requirements-arq.txt
+	$(PYTHON) -m venv $(ARQ_VENV)
+	$(ARQ_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-arq.txt
+	@touch $@
+
 # Jupyter refuses to run as root unless told to; only root (a container, say) gets the flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -23,8 +34,17 @@ lab: $(INSTALLED)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --config=binder/jupyter_server_config.py \
 		--LabApp.default_url=/lab/tree/notebooks/00-open-the-restaurant.ipynb
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(ARQ_INSTALLED)
 	$(BIN)/python -m pytest
+
+# Everything, about 8 minutes here: benchmarks/results/ (WRITE=1: also the README's section).
+# ONLY=rq (or ONLY=celery,arq): that queue-race line alone, printed.
+bench: $(INSTALLED) $(ARQ_INSTALLED)
+ifdef ONLY
+	$(BIN)/python benchmarks/queues.py --only $(ONLY)
+else
+	$(BIN)/python benchmarks/bench.py $(if $(WRITE),--write)
+endif
 
 # For authors: rebuild labs/ from solutions/, and re-run notebooks to refresh their outputs.
 labs: $(INSTALLED)
