@@ -13,6 +13,7 @@ from .breakdowns import BREAKDOWNS, fix, mystery_drill, order_and_listen, run_dr
 from .checklist import checklist
 from .checks import check, filled
 from .doctor import doctor
+from .events import overhear
 from .errors import LabCheckFailed, LabkitError, PortInUse, RedisNotFound, ServiceFailed
 from .follow import follow_order, follow_task
 from .processes import wait_until
@@ -35,7 +36,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "TestClient", "where_to_look", "BREAKDOWNS", "checklist", "fix", "mystery_drill", "order_and_listen", "run_drill", "Buzzer", "browser_url", "median_steps", "order_trail",
+    "TestClient", "overhear", "where_to_look", "BREAKDOWNS", "checklist", "fix", "mystery_drill", "order_and_listen", "run_drill", "Buzzer", "browser_url", "median_steps", "order_trail",
     "WebClient", "drills", "compare", "rail_board", "rush", "time_calls",
     "LabCheckFailed", "LabkitError", "PortInUse", "RedisNotFound", "ServiceFailed",
     "Restaurant", "check", "check_setup", "doctor", "close_restaurant", "current", "decode_ticket", "filled", "follow_order", "follow_task", "hats", "held_tickets",

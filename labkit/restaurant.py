@@ -21,7 +21,7 @@ from . import reaper
 from .errors import LabkitError
 from .machine import machine
 from .ports import free_port
-from .processes import REPO_ROOT, Run, Service, resident_memory
+from .processes import REPO_ROOT, Run, Service, resident_memory, wait_until
 from .redis_server import RedisRelay, RedisServer, external_redis, redis_url
 from .services import CeleryBeat, CeleryWorker, Daphne, Flower, OneWaiter
 from .tables import Table
@@ -198,7 +198,18 @@ class Restaurant:
         self.start_redis()
         if self.flower is None or not self.flower.running:
             self.flower = Flower(self.run, self.app_environment(), password=self.door_key, requires=[self.redis])
-        return self.flower.start()
+            # Flower logs "Connected" a moment before it subscribes to the events' channels (by a
+            # pattern): wait until Redis counts one more pattern, or the next task goes unseen
+            redis = self.redis.client()
+            patterns = redis.pubsub_numpat()
+            self.flower.start()
+            wait_until(lambda: redis.pubsub_numpat() > patterns, timeout=10,
+                       what="Flower to subscribe to the workers' events")
+        if _django_owner is self:
+            # Flower asks the workers to send events every 5 s; ask now, so it sees the next task
+            from restaurant import celery_app
+            celery_app.control.enable_events()
+        return self.flower
 
     def stop_flower(self) -> None:
         if self.flower is not None:

@@ -2,12 +2,15 @@
 and Flower (the kitchen's monitor)."""
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import sys
+import urllib.request
 
 from . import doors
-from .browser import browser_url, jupyter_base_url
+from .browser import Link, browser_url, jupyter_base_url
 from .ports import free_port, port_accepts, require_free
 from .processes import Run, Service
 
@@ -210,8 +213,12 @@ class Flower(Service):
             cmd.append(f"--url_prefix={self.url_prefix}")
         return cmd
 
+    # its event listener is connected to the broker: from now on it hears every event
+    LISTENING = re.compile(r"Connected to \S+")
+
     def wait_until_ready(self) -> None:
         self.wait_for(lambda: port_accepts(self.port), f"waiting for port {self.port} to accept connections")
+        self.wait_for_log(self.LISTENING)
         self.run.record(self)
 
     @property
@@ -225,3 +232,13 @@ class Flower(Service):
         if self.url_prefix and os.environ.get("ORDERUP_BROWSER") != "direct":
             return self.url_prefix + "/"
         return self.url
+
+    def link(self) -> Link:
+        return Link(self.browser_url, "Flower")
+
+    def api(self, path: str):
+        """GET Flower's HTTP API (``"tasks"``, ``"workers?refresh=1"``) with its password; JSON."""
+        token = base64.b64encode(f"{self.USER}:{self.password}".encode()).decode()
+        request = urllib.request.Request(self.url + "api/" + path, headers={"Authorization": f"Basic {token}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.load(answer)
