@@ -94,3 +94,13 @@ def test_the_fairness_table_in_benchmarks_readme_is_the_harness_own():
     section = re.search(r"<!-- setups:start -->\n(.*?)\n<!-- setups:end -->", text, re.S).group(1)
     assert section == queue_race.setups_markdown(), "run `make bench WRITE=1` (or edit benchmarks/README.md)"
 
+
+
+def test_binder_and_make_build_arq_from_the_same_pins():
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    assert "python -m venv .venv-arq" in post_build
+    assert "-r benchmarks/requirements-arq.txt" in post_build
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: .*\$\(ARQ_INSTALLED\)", makefile, re.MULTILINE)  # CI runs arq's test
+    pins = (ROOT / "benchmarks" / "requirements-arq.txt").read_text()
+    assert re.search(r"^arq==0\.28\.0$", pins, re.MULTILINE) and re.search(r"^redis==5\.", pins, re.MULTILINE)
