@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/bench.py --no-lessons  # skip the lessons (the longest part)
 
 Three parts, one after the other (never side by side: they would share the 2 cores):
-1. the queue race (benchmarks/queues.py, labkit/queue_race): every library, 500 tasks, 3 rounds;
+1. the queue race (benchmarks/queues.py, labkit/queue_race): every library, 300 tasks, 3 rounds;
 2. cold starts: benchmarks/startup.py with 3 rounds (each service alone, then the whole restaurant);
 3. every lesson once, top to bottom in a fresh kernel, with the course's peak memory
    (benchmarks/lesson_times.py's run_lesson; its small-machine rerun of lesson 09 and the

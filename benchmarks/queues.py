@@ -1,6 +1,6 @@
 """The queue race from the command line: Celery, RQ, Dramatiq, Huey and arq on one local Redis.
 
-    .venv/bin/python benchmarks/queues.py                          # every library, n=500, 3 rounds
+    .venv/bin/python benchmarks/queues.py                          # every library, n=300, 3 rounds
     .venv/bin/python benchmarks/queues.py --only rq                # one line of the table again
     .venv/bin/python benchmarks/queues.py --only celery,rq-simple --n 2000 --rounds 5
     make bench ONLY=rq                                             # the same, through make
@@ -21,19 +21,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from labkit import queue_race  # noqa: E402
 
-#: make bench's size: about 2.5 minutes here; percentiles from 3 x 500 samples per library
-FULL = {"n": 500, "rounds": 3}
+#: make bench's size: about 2 minutes here (RQ's forks take half of it); percentiles from 3 x 300
+#: samples per library. Larger n moves the figures little and the lessons need the rest of the
+#: 10 minutes that make bench may take.
+FULL = {"n": 300, "rounds": 3}
 
 
 def describe(result: queue_race.RaceResult) -> str:
     """The machine and every version, in one paragraph."""
     m = result.machine
-    clients = {}
+    libraries, clients = {}, {}
     for row in result.rows:
+        where = ".venv-arq" if row["library"] == "arq" else ".venv"
         for part in row["client"].split(", "):
-            clients.setdefault(part, None)
+            if part.startswith("redis-py"):
+                clients.setdefault(f"{part} in {where}", None)
+            else:
+                libraries.setdefault(part, None)
     return (f"{m['cpu']} ({m['cores']} cores), {m['memory_gib']:g} GiB, {m['os']}, Python {m['python']}, "
-            f"{m['redis']} ({m['redis_binary']}); " + ", ".join(clients) + ".")
+            f"{m['redis']} ({m['redis_binary']}); " + ", ".join(libraries) + "; "
+            + ", ".join(clients) + ".")
 
 
 def report(result: queue_race.RaceResult) -> str:

@@ -229,15 +229,33 @@ class RaceProcess(Service):
     def wait_until_ready(self) -> None:
         """Nothing to wait for here: the driver's warm-up waits until the workers answer."""
 
-    def stop(self, timeout: float = 1.0) -> None:
-        """SIGTERM, and SIGKILL after ``timeout`` s: how a library shuts down is not raced
-        (RQ's pool and Dramatiq take 1-6 s to stop gracefully)."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """SIGKILL to the whole process group (pool children, work horses): how a library shuts
+        down is not raced, and a graceful stop costs 1-6 s (RQ's pool, Dramatiq) for nothing here."""
+        if self.proc is None:
+            return
+        family = self.processes()
         if self.running:
+            self._signal_group(signal.SIGKILL)
+            self.proc.wait(timeout=timeout)
+        for proc in family:  # a child outside the group (none of the five makes one) goes too
             try:
-                os.killpg(self.pid, signal.SIGCONT)  # a stopped process would not see SIGTERM
-            except ProcessLookupError:
+                proc.kill()
+            except psutil.Error:
                 pass
-        super().stop(timeout=timeout)
+        # Dead is enough: the killed children are zombies until init reaps them (here, once a
+        # second), which psutil.wait_procs would wait for.
+        deadline = time.monotonic() + timeout
+        while any(_alive(p) for p in family) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.run.forget(self)
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -443,7 +461,8 @@ class RaceResult:
 
     def caption(self) -> str:
         p = self.params
-        return (f"{p['n']} tasks per phase, {p['rounds']} round(s), {p['concurrency']} worker processes "
+        rounds = f"{p['rounds']} round" + ("s" if p["rounds"] != 1 else "")
+        return (f"{p['n']} tasks per phase, {rounds}, {p['concurrency']} worker processes "
                 f"per library, one task at a time each; memory: median of each run's peak; "
                 f"latencies: percentiles over every round's samples; throughput: median of the rounds.")
 
@@ -488,7 +507,8 @@ class RaceResult:
             ax.set_yticks(list(y), labels)
             ax.grid(axis="x", alpha=0.3)
         fig.suptitle(f"{self.params['concurrency']} worker processes each, same no-op task, same Redis "
-                     f"({self.machine.get('redis', '')}), {self.params['rounds']} round(s)")
+                     f"({self.machine.get('redis', '')}), {self.params['n']} tasks, "
+                     f"{self.params['rounds']} round" + ("s" if self.params["rounds"] != 1 else ""))
         if path is not None:
             fig.savefig(path, dpi=110)
         return fig
@@ -544,9 +564,10 @@ def race(libraries=None, n: int = 200, rounds: int = 1, concurrency: int = 2,
     if "arq" in chosen:
         arq_python()  # fails now, with how to build it, rather than after the other libraries
     run = Run()
-    redis = RedisServer(run)
+    redis = None
     runs = []
     try:
+        redis = RedisServer(run)  # always a Redis of its own, even with ORDERUP_USE_REDIS
         redis.start()
         machine = machine_facts(redis)
         for r in range(rounds):
@@ -560,7 +581,8 @@ def race(libraries=None, n: int = 200, rounds: int = 1, concurrency: int = 2,
             if progress:
                 print(flush=True)
     finally:
-        redis.stop()
+        if redis is not None:
+            redis.stop()
         leftovers = reaper.processes_of_run(run.dir)
         run.close(remove=True)
     params = {"n": n, "rounds": rounds, "concurrency": concurrency, "libraries": chosen,
