@@ -37,7 +37,7 @@ lab: $(INSTALLED)
 test: $(INSTALLED) $(ARQ_INSTALLED)
 	$(BIN)/python -m pytest
 
-# Everything, about 8 minutes here: benchmarks/results/ (WRITE=1: also the README's section).
+# Everything, about 7 minutes here (10 at most): benchmarks/results/ (WRITE=1: also the README's section).
 # ONLY=rq (or ONLY=celery,arq): that queue-race line alone, printed.
 bench: $(INSTALLED) $(ARQ_INSTALLED)
 ifdef ONLY

@@ -104,3 +104,12 @@ def test_binder_and_make_build_arq_from_the_same_pins():
     assert re.search(r"^test: .*\$\(ARQ_INSTALLED\)", makefile, re.MULTILINE)  # CI runs arq's test
     pins = (ROOT / "benchmarks" / "requirements-arq.txt").read_text()
     assert re.search(r"^arq==0\.28\.0$", pins, re.MULTILINE) and re.search(r"^redis==5\.", pins, re.MULTILINE)
+
+
+def test_the_readme_shows_a_full_run():
+    text = (ROOT / "README.md").read_text()
+    section = re.search(r"<!-- bench:start -->\n(.*?)\n<!-- bench:end -->", text, re.S).group(1)
+    assert "| " + " | ".join(queue_race.COLUMNS) + " |" in section
+    for label in queue_race.LABELS.values():
+        assert f"| {label} |" in section
+    assert re.search(r"Measured by `make bench` on \d{4}-\d\d-\d\d: .+ cores", section)
