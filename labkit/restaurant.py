@@ -22,6 +22,7 @@ from .errors import LabkitError
 from .machine import machine
 from .ports import free_port
 from .processes import REPO_ROOT, Run, Service, resident_memory, wait_until
+from .rabbitmq_server import RabbitMQNotFound, RabbitMQServer
 from .redis_server import RedisRelay, RedisServer, external_redis, redis_url
 from .services import CeleryBeat, CeleryWorker, Daphne, Flower, OneWaiter
 from .tables import Table
@@ -76,12 +77,13 @@ class Restaurant:
         self.one_waiter: OneWaiter | None = None
         self.stations: dict[str, CeleryWorker] = {}  # lesson 11: workers for named queues
         self.flower: Flower | None = None
+        self.rabbitmq: RabbitMQServer | None = None  # lesson 11: another broker, when installed
 
     # -- the pieces ----------------------------------------------------------------------------
     @property
     def services(self) -> list[Service]:
         return [s for s in (self.redis, self.worker, *self.stations.values(), *self.beats.values(),
-                            self.daphne, self.one_waiter, self.flower)
+                            self.daphne, self.one_waiter, self.flower, self.rabbitmq)
                 if s is not None]
 
     @property
@@ -181,17 +183,22 @@ class Restaurant:
         if self.worker is not None:
             self.worker.stop()
 
-    def start_station(self, queue: str, concurrency: int = 1) -> CeleryWorker:
-        """A second worker that takes tickets from the ``queue`` rail only (lesson 11: "pastry")."""
+    def start_station(self, queue: str, concurrency: int = 1, name: str | None = None,
+                      broker: str | None = None) -> CeleryWorker:
+        """Another worker that takes tickets from the ``queue`` rail only (lesson 11: "pastry"),
+        named ``name@<host>`` (default: the queue's name). ``broker``: another broker's URL for
+        this worker (lesson 11: RabbitMQ); its results still go to Redis."""
         self.start_redis()
+        name = name or queue
         station = CeleryWorker(self.run, self.app_environment(), concurrency=concurrency, queues=[queue],
-                               hostname=f"{queue}@%h", name=f"worker-{queue}", requires=[self.redis])
-        self.stations[queue] = self._keep_or_replace(self.stations.get(queue), station)
-        return self.stations[queue].start()
+                               hostname=f"{name}@%h", name=f"worker-{name}", requires=[self.redis],
+                               settings={"ORDERUP_BROKER_URL": broker} if broker else None)
+        self.stations[name] = self._keep_or_replace(self.stations.get(name), station)
+        return self.stations[name].start()
 
-    def stop_station(self, queue: str) -> None:
-        if queue in self.stations:
-            self.stations[queue].stop()
+    def stop_station(self, name: str) -> None:
+        if name in self.stations:
+            self.stations[name].stop()
 
     def start_flower(self) -> Flower:
         """Start Flower, the kitchen's monitor (lesson 11). Its password is the door key."""
@@ -214,6 +221,24 @@ class Restaurant:
     def stop_flower(self) -> None:
         if self.flower is not None:
             self.flower.stop()
+
+    def start_rabbitmq(self) -> RabbitMQServer:
+        """Start a private RabbitMQ broker for this kernel (lesson 11). Raises RabbitMQNotFound,
+        which says what to install, when there is no rabbitmq-server."""
+        if self.rabbitmq is None:
+            self.rabbitmq = RabbitMQServer(self.run)
+        if not self.rabbitmq.running:
+            self.rabbitmq.start()
+        return self.rabbitmq
+
+    def rabbitmq_if_installed(self) -> RabbitMQServer | None:
+        """``start_rabbitmq()``, or None with a note on how to install it when there is none: the
+        lesson's RabbitMQ cells then show nothing instead of failing."""
+        try:
+            return self.start_rabbitmq()
+        except RabbitMQNotFound as missing:
+            print(f"No RabbitMQ here, so the RabbitMQ cells below show nothing.\n{missing}")
+            return None
 
     def celery(self, *args: str, timeout: float = 30) -> str:
         """Run the `celery -A restaurant ...` command line against this kitchen and return what it
@@ -292,7 +317,7 @@ class Restaurant:
     def close(self) -> "Restaurant":
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
         for service in (self.flower, self.one_waiter, self.daphne, *self.beats.values(),
-                        *self.stations.values(), self.worker, self.redis):
+                        *self.stations.values(), self.worker, self.rabbitmq, self.redis):
             if service is not None:
                 service.stop()
         return self
