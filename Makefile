@@ -30,7 +30,7 @@ $(ARQ_INSTALLED): benchmarks/requirements-arq.txt
 # Jupyter refuses to run as root unless told to; only root (a container, say) gets the flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(INSTALLED)
+lab: $(INSTALLED) $(ARQ_INSTALLED)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --config=binder/jupyter_server_config.py \
 		--LabApp.default_url=/lab/tree/notebooks/00-open-the-restaurant.ipynb
 
