@@ -133,3 +133,4 @@ def kernels(home):
     yield start
     for k in started:
         k.shutdown()
+
