@@ -60,6 +60,22 @@ def _package_rows() -> list[dict]:
     return rows
 
 
+def _optional_rows() -> list[dict]:
+    """What lessons 11 and 12 use beyond the pinned packages: RabbitMQ (optional) and arq's venv."""
+    from .queue_race import ArqEnvMissing, arq_python
+    from .rabbitmq_server import find_rabbitmq_server
+    rabbit = find_rabbitmq_server()
+    rows = [{"check": "rabbitmq-server (lesson 11)", "found": str(rabbit) if rabbit else "not installed",
+             "verdict": OK if rabbit else f"{OK}: optional; without it lesson 11's RabbitMQ part shows "
+                                               "nothing (apt install rabbitmq-server, or conda's)"}]
+    try:
+        rows.append({"check": "arq's venv (lesson 12)", "found": str(arq_python()), "verdict": OK})
+    except ArqEnvMissing:
+        rows.append({"check": "arq's venv (lesson 12)", "found": "missing",
+                     "verdict": f"{WARN}: lesson 12's race needs it for arq: `make .venv-arq`"})
+    return rows
+
+
 def _port_row() -> dict:
     try:
         with socket.socket() as s:
@@ -103,7 +119,7 @@ def _runs() -> tuple[list[str], list[str]]:
 def doctor(clean: bool = False) -> Report:
     """Check versions, the Redis server, ports, the course home, leftovers, the machine and the
     browser's way to the page. ``clean=True`` stops what crashed kernels left running."""
-    rows = _package_rows()
+    rows = _package_rows() + _optional_rows()
     port = _port_row()
     rows.append({k: v for k, v in port.items() if k != "port"})
     rows.append(_home_row())
