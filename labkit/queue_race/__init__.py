@@ -92,9 +92,17 @@ def arq_python() -> Path:
            f"    make .venv-arq      (python3 -m venv .venv-arq && .venv-arq/bin/pip install "
            f"-r benchmarks/requirements-arq.txt)\n"
            f"or race without arq, e.g. race(libraries={[n for n in LIBRARIES if n != 'arq']!r}).")
-    if not python.exists():
+    try:
+        found = python.exists()
+    except OSError as error:  # another user's venv, or a symlink into a home we may not enter
+        raise ArqEnvMissing(f"{python} cannot be used here ({error}).\n{how}") from None
+    if not found:
         raise ArqEnvMissing(f"{python} does not exist.\n{how}")
-    check = subprocess.run([str(python), "-c", "import arq, redis"], capture_output=True, text=True, check=False)
+    try:
+        check = subprocess.run([str(python), "-c", "import arq, redis"], capture_output=True, text=True,
+                               check=False)
+    except OSError as error:
+        raise ArqEnvMissing(f"{python} cannot be run here ({error}).\n{how}") from None
     if check.returncode != 0:
         raise ArqEnvMissing(f"{python} cannot import arq:\n{check.stderr.strip()[-500:]}\n{how}")
     _arq_checked.add(python)
