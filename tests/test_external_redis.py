@@ -39,7 +39,7 @@ def test_a_wrong_password_is_explained(instructors_redis, home, monkeypatch):
 
 def test_lessons_run_unchanged_on_an_existing_redis(instructors_redis, home, monkeypatch):
     monkeypatch.setenv("ORDERUP_USE_REDIS",
-                       f"redis://:{instructors_redis.password}@127.0.0.1:{instructors_redis.port}/4")
+                       f"redis://:{instructors_redis.password}@127.0.0.1:{instructors_redis.port}/12")
     kernel = Kernel(home)
     try:
         # 00 looks at the Redis process; 04 stops "Redis" under the waiter and starts it again
@@ -47,10 +47,16 @@ def test_lessons_run_unchanged_on_an_existing_redis(instructors_redis, home, mon
                        "notebooks/04-retries.ipynb"):
             kernel.run_notebook(ROOT / lesson)
         kernel.run("import labkit\nkitchen = labkit.open_restaurant()")
-        assert kernel.run("print(kitchen.redis.client(db=2).connection_pool.connection_kwargs['db'])").strip() == "6"
+        assert kernel.run("print(kitchen.redis.client(db=2).connection_pool.connection_kwargs['db'])").strip() == "14"
+        # lesson 11's listener: the workers' events travel on the broker's database, 12 here
+        heard = kernel.run("from celery import chain\nfrom restaurant.orders.tasks import prep, fry\n"
+                           "heard = labkit.overhear(lambda: chain(prep.s('leeks'), fry.s()).delay().get(timeout=10))\n"
+                           "print(heard.result, heard.summary(), heard.channels)")
+        assert "leeks, chopped, fried" in heard and "'task-succeeded': 2" in heard, heard
+        assert "/12.celeryev/task.multi" in heard, heard
     finally:
         kernel.shutdown()
-    # the course kept to its four databases, 4 to 7, and the instructor's server is still up
+    # the course kept to its four databases, 12 to 15, and the instructor's server is still up
     used = [db for db in range(16) if instructors_redis.client(db).dbsize()]
-    assert used and set(used) <= {4, 5, 6, 7}, used
+    assert used and set(used) <= {12, 13, 14, 15}, used
     assert instructors_redis.running and instructors_redis.client().ping()
