@@ -21,7 +21,7 @@ from . import reaper
 from .errors import LabkitError
 from .machine import machine
 from .ports import free_port
-from .processes import REPO_ROOT, Run, Service, resident_memory, wait_until
+from .processes import Run, Service, course_root, resident_memory, wait_until
 from .rabbitmq_server import RabbitMQNotFound, RabbitMQServer
 from .redis_server import RedisRelay, RedisServer, external_redis, redis_url
 from .services import CeleryBeat, CeleryWorker, Daphne, Flower, OneWaiter
@@ -201,10 +201,10 @@ class Restaurant:
             self.stations[name].stop()
 
     def start_flower(self) -> Flower:
-        """Start Flower, the kitchen's monitor (lesson 11). Its password is the door key."""
+        """Start Flower, the kitchen's monitor (lesson 11), on a Unix socket only this user reaches."""
         self.start_redis()
         if self.flower is None or not self.flower.running:
-            self.flower = Flower(self.run, self.app_environment(), password=self.door_key, requires=[self.redis])
+            self.flower = Flower(self.run, self.app_environment(), requires=[self.redis])
             # Flower logs "Connected" a moment before it subscribes to the events' channels (by a
             # pattern): wait until Redis counts one more pattern, or the next task goes unseen
             redis = self.redis.client()
@@ -246,7 +246,7 @@ class Restaurant:
         self.start_redis()
         env = {**os.environ, **self.app_environment()}
         done = subprocess.run([sys.executable, "-m", "celery", "-A", "restaurant", *args], env=env,
-                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
+                              cwd=course_root(), capture_output=True, text=True, timeout=timeout)
         return (done.stdout + done.stderr).rstrip()
 
     def _beat(self, name: str = "beat", extra_args: list[str] | None = None) -> CeleryBeat:
@@ -336,6 +336,10 @@ class Restaurant:
             # Jupyter runs cells inside an event loop; Django's ORM refuses that unless told it is
             # fine. Only the kernel gets this: the worker and Daphne run without it.
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            # this checkout's restaurant, as the worker and Daphne import it (not an installed copy)
+            root = str(course_root())
+            if root not in sys.path[:1]:
+                sys.path.insert(0, root)
             import django
             from django.conf import settings
             from django.core.management import call_command
@@ -353,7 +357,7 @@ class Restaurant:
             # migrate this run's database in a separate process.
             env = {**os.environ, **self.app_environment()}
             subprocess.run([sys.executable, "-m", "django", "migrate", "--verbosity=0"],
-                           cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+                           cwd=course_root(), env=env, check=True, capture_output=True)
 
     # -- looking at it -------------------------------------------------------------------------------
     def status(self) -> Table:
