@@ -8,6 +8,11 @@ Where the notebook runs decides it:
   hub's host, whatever it is.
 
 ORDERUP_BROWSER=direct or ORDERUP_BROWSER=proxy overrides the choice (an SSH tunnel, a test).
+
+The restaurant's pages are linked through the front desk (labkit/frontdesk.py) instead:
+<base_url>orderup/run/<run>/table/5/ sends the browser on to <base_url>proxy/<port>/..., with the door
+key, while the restaurant is open, and says what to run once it is closed (a bare proxy link to a
+closed port only gets a 500 from the proxy).
 """
 import html
 import os
@@ -29,13 +34,21 @@ def jupyter_base_url() -> str | None:
     return None
 
 
-def browser_url(port: int, path: str = "") -> str:
-    """Where the browser finds ``path`` on the service listening at 127.0.0.1:``port``."""
-    path = path.lstrip("/")
+def proxy_base() -> str | None:
+    """The base_url through which the browser reaches this kernel's services, or None when it
+    reaches 127.0.0.1 directly (a laptop's browser, beside the kernel)."""
     base = jupyter_base_url()
     via = os.environ.get("ORDERUP_BROWSER", "")
     if via == "proxy" or (via != "direct" and base not in (None, "/")):
-        base = base or "/"
+        return base or "/"
+    return None
+
+
+def browser_url(port: int, path: str = "") -> str:
+    """Where the browser finds ``path`` on the service listening at 127.0.0.1:``port``."""
+    path = path.lstrip("/")
+    base = proxy_base()
+    if base is not None:
         return f"{base.rstrip('/')}/proxy/{port}/{path}"
     return f"http://127.0.0.1:{port}/{path}"
 

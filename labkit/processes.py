@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -23,7 +24,28 @@ import psutil
 from . import reaper
 from .errors import ServiceFailed
 
+#: where labkit itself is installed from (a checkout, or site-packages on a shared hub)
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def is_course_root(folder: Path) -> bool:
+    return (folder / "restaurant" / "settings.py").is_file() and (folder / "restaurant" / "celery.py").is_file()
+
+
+def course_root(start: Path | None = None) -> Path:
+    """The checkout whose ``restaurant/`` this kernel's programs run: $ORDERUP_COURSE_ROOT, else the
+    nearest folder at or above the working folder (a notebook's kernel starts in ``notebooks/``)
+    that holds the restaurant, else labkit's own checkout.
+
+    On a workshop hub labkit may be installed once for everyone, while each learner edits a copy
+    of their own: the worker and Daphne must import *that* copy's code, never the installed one."""
+    if os.environ.get("ORDERUP_COURSE_ROOT"):
+        return Path(os.environ["ORDERUP_COURSE_ROOT"]).resolve()
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_course_root(folder):
+            return folder
+    return REPO_ROOT
 
 
 def course_home() -> Path:
@@ -93,11 +115,24 @@ class Run:
         reaper.write_state(self.dir, self.state)
         return watchdog
 
+    def socket_path(self, name: str) -> Path:
+        """Where a service of this run listens on a Unix socket: in the run folder (mode 0700, so
+        only this user can connect), or, if that path is too long for a socket (about 100 bytes),
+        in a private folder of its own under the system's temporary folder, removed with the run."""
+        path = self.dir / name
+        if len(str(path)) > 100:
+            if not self.state.get("sockets_dir"):
+                self.state["sockets_dir"] = tempfile.mkdtemp(prefix=f"orderup-{self.id}-")  # mode 0700
+                reaper.write_state(self.dir, self.state)
+            path = Path(self.state["sockets_dir"]) / name
+        return path
+
     def record(self, service: "Service") -> None:
         self.state["services"][service.name] = {
             "pid": service.pid,
             "started": service.process_started,
             "port": service.port,
+            "socket": str(service.socket) if getattr(service, "socket", None) else None,
             "log": str(service.log_path),
         }
         reaper.write_state(self.dir, self.state)
@@ -117,6 +152,8 @@ class Run:
             except subprocess.TimeoutExpired:
                 self.watchdog.kill()
         if remove:
+            if self.state.get("sockets_dir"):
+                shutil.rmtree(self.state["sockets_dir"], ignore_errors=True)
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -137,7 +174,9 @@ class Service:
         self.started_at: float | None = None
         self.process_started: float | None = None
         self.log_path = run.dir / f"{self.name}.log"
-        self.cwd = REPO_ROOT  # `python -m` puts the working folder first on sys.path
+        # the restaurant's code: this checkout's (a learner's own copy), first on the import path
+        self.code_root = course_root()
+        self.cwd = self.code_root  # `python -m` puts the working folder first on sys.path
         self._log_offset = 0
 
     # -- what a subclass says -------------------------------------------------------------
@@ -195,7 +234,7 @@ class Service:
         env.update(self.extra_env)
         env["PYTHONUNBUFFERED"] = "1"
         # the course's code, and the run folder (lessons write modules there for the worker to import)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), str(self.run.dir), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.code_root), str(self.run.dir), env.get("PYTHONPATH")]))
         env[reaper.RUN_MARKER] = self.run.id
         return env
 

@@ -117,8 +117,11 @@ def stop_processes(procs: list[psutil.Process], grace: float = 2.0) -> list[int]
 def reap(run_dir: Path, remove: bool = False) -> list[int]:
     """Stop every process of a run; with ``remove``, delete the run folder too."""
     run_dir = Path(run_dir)
-    pids = stop_processes(processes_of_run(run_dir))
+    state = read_state(run_dir)
+    pids = stop_processes(processes_of_run(run_dir, state))
     if remove:
+        if state.get("sockets_dir"):  # a private folder for Unix sockets, when the run's path is long
+            shutil.rmtree(state["sockets_dir"], ignore_errors=True)
         shutil.rmtree(run_dir, ignore_errors=True)
     return pids
 

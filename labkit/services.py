@@ -2,15 +2,13 @@
 and Flower (the kitchen's monitor)."""
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
 import sys
-import urllib.request
 
-from . import doors
-from .browser import Link, browser_url, jupyter_base_url
+from . import doors, unix_http
+from .browser import Link, browser_url, jupyter_base_url, proxy_base
 from .ports import free_port, port_accepts, require_free
 from .processes import Run, Service
 
@@ -143,8 +141,13 @@ class Daphne(Service):
         return doors.with_key(f"ws://127.0.0.1:{self.port}/{path.lstrip('/')}", self.door_key)
 
     def browser_url(self, path: str = "") -> str:
-        """Where the learner's browser finds ``path`` (through Jupyter's proxy on Binder/JupyterHub),
-        with the door key: the page keeps it as a cookie for its own requests."""
+        """Where the learner's browser finds ``path``. On a laptop: straight to Daphne, with the door
+        key (the page keeps it as a cookie for its own requests). Under a Jupyter server (Binder,
+        JupyterHub): the front desk's link for this run, <base_url>orderup/run/<run>/<path>, which
+        sends the browser on to this Daphne with the key, or says the restaurant is closed."""
+        base = proxy_base()
+        if base is not None:
+            return f"{base.rstrip('/')}/orderup/run/{self.run.id}/{path.lstrip('/')}"
         return doors.with_key(browser_url(self.port, path), self.door_key)
 
 
@@ -181,34 +184,36 @@ class Flower(Service):
     """`celery -A restaurant flower`: a web page that watches the workers and their tasks live,
     from the events the workers publish and from `celery inspect` calls it makes itself.
 
-    Under a Jupyter server the browser reaches it through jupyter-server-proxy at
-    <base_url>proxy/absolute/PORT/ (the prefix kept): Flower writes absolute links, so it must know
-    that prefix (--url_prefix) and serve under it. It asks for a user name and password (basic
-    auth, given in the environment, not on the command line): its port is open to every user of
-    a shared machine, and Flower can revoke tasks and stop workers."""
+    Flower can revoke tasks and shut workers down, so it has no TCP port, which every user of a
+    shared machine could reach: it listens on a Unix socket in the run folder (mode 0700), which only
+    this user's programs can open. The browser reaches it through the Jupyter server's named entry
+    <base_url>flower/ (the front desk, ``labkit/frontdesk.py``, passes each request on), so only
+    someone logged in to this user's Jupyter server gets there. Flower writes absolute links, so it
+    is told that prefix (--url_prefix)."""
 
     name = "flower"
     ready_timeout = 30.0
     advice = "Flower could not start: read its log below."
-    USER = "cook"
+    ENTRY = "flower"  # the named entry in binder/jupyter_server_config.py
 
-    def __init__(self, run: Run, env: dict, password: str, requires: list[Service] | None = None):
-        super().__init__(run, {**env, "FLOWER_BASIC_AUTH": f"{self.USER}:{password}"}, requires)
-        self.password = password
+    def __init__(self, run: Run, env: dict, requires: list[Service] | None = None):
+        # Flower 2 serves its API only to a logged-in user unless told otherwise: the socket, which
+        # only this user can open, is the lock here
+        super().__init__(run, {**env, "FLOWER_UNAUTHENTICATED_API": "true"}, requires)
         self.options = {}
+        self.socket = run.socket_path("flower.sock")
         self.url_prefix = ""
 
     def before_launch(self) -> None:
-        self.port = free_port()
         base = jupyter_base_url()
         if base is not None or os.environ.get("ORDERUP_BROWSER") == "proxy":
-            self.url_prefix = f"{(base or '/').rstrip('/')}/proxy/absolute/{self.port}"
+            self.url_prefix = f"{(base or '/').rstrip('/')}/{self.ENTRY}"
         else:
             self.url_prefix = ""
+        self.socket.unlink(missing_ok=True)  # left by a Flower that was killed
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "celery", "-A", "restaurant", "flower",
-               "--address=127.0.0.1", f"--port={self.port}"]
+        cmd = [sys.executable, "-m", "celery", "-A", "restaurant", "flower", f"--unix_socket={self.socket}"]
         if self.url_prefix:
             cmd.append(f"--url_prefix={self.url_prefix}")
         return cmd
@@ -217,28 +222,31 @@ class Flower(Service):
     LISTENING = re.compile(r"Connected to \S+")
 
     def wait_until_ready(self) -> None:
-        self.wait_for(lambda: port_accepts(self.port), f"waiting for port {self.port} to accept connections")
+        self.wait_for(lambda: unix_http.accepts(self.socket), f"waiting for {self.socket} to accept connections")
         self.wait_for_log(self.LISTENING)
         self.run.record(self)
 
     @property
-    def url(self) -> str:
-        """Flower's address from this machine (the kernel, tests), prefix included."""
-        return f"http://127.0.0.1:{self.port}{self.url_prefix}/"
+    def browser_url(self) -> str | None:
+        """Where the learner's browser finds Flower: the Jupyter server's flower/ entry (None
+        when no Jupyter server runs this kernel: then nothing but this user's programs can)."""
+        return self.url_prefix + "/" if self.url_prefix else None
 
-    @property
-    def browser_url(self) -> str:
-        """Where the learner's browser finds Flower: through Jupyter's proxy when there is one."""
-        if self.url_prefix and os.environ.get("ORDERUP_BROWSER") != "direct":
-            return self.url_prefix + "/"
-        return self.url
+    def link(self) -> Link | str:
+        if self.browser_url:
+            return Link(self.browser_url, "Flower")
+        return (f"Flower listens on the Unix socket {self.socket}, which a browser cannot open. "
+                "Run the notebook in JupyterLab (`make lab`) and open Flower from the launcher, or "
+                "serve it on a port of this machine yourself: python -m labkit.frontdesk --show flower --port 5555")
 
-    def link(self) -> Link:
-        return Link(self.browser_url, "Flower")
+    def get(self, path: str) -> tuple[int, bytes]:
+        """GET ``path`` (under Flower's prefix) over its socket: (status, body)."""
+        status, _, body = unix_http.request(self.socket, "GET", f"{self.url_prefix}/{path.lstrip('/')}")
+        return status, body
 
     def api(self, path: str):
-        """GET Flower's HTTP API (``"tasks"``, ``"workers?refresh=1"``) with its password; JSON."""
-        token = base64.b64encode(f"{self.USER}:{self.password}".encode()).decode()
-        request = urllib.request.Request(self.url + "api/" + path, headers={"Authorization": f"Basic {token}"})
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return json.load(answer)
+        """GET Flower's HTTP API (``"tasks"``, ``"workers?refresh=1"``); JSON."""
+        status, body = self.get("api/" + path)
+        if status != 200:
+            raise self.failure(f"answered {status} to api/{path}: {body[:200]!r}")
+        return json.loads(body)

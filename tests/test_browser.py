@@ -199,19 +199,27 @@ def test_page_through_jupyter_server_proxy_with_a_base_url(browser, home):
         path = execute(client, "import labkit\nkitchen = labkit.open_restaurant()\n"
                                "print(kitchen.page_url(5))").strip()
         port = execute(client, "print(kitchen.daphne.port)").strip()
-        # labkit found the server's base_url and sends the browser through the proxy, with the key
+        run = execute(client, "print(kitchen.run.id)").strip()
         key = execute(client, "print(kitchen.door_key)").strip()
-        assert path == f"/user/alice/proxy/{port}/table/5/?key={key}"
+        # labkit found the server's base_url: the link goes to the front desk, without the key
+        assert path == f"/user/alice/orderup/run/{run}/table/5/"
 
         origin = f"http://{HUB_HOST}:{server.port}"
         context = browser.new_context()
         page = context.new_page()
         page.goto(f"{origin}/user/alice/api/status?token={server.token}")  # log in, as a hub does
         seen = order_and_wait_for_ready(page, origin + path)
-        # the page's socket went through Jupyter too, not straight to Daphne
+        # the desk sent the browser on through the proxy, with the key; the socket went that way too
+        assert page.url == f"{origin}/user/alice/proxy/{port}/table/5/?key={key}"
+        assert seen["watch"].sockets == [f"ws://{HUB_HOST}:{server.port}/user/alice/proxy/{port}/ws/table/5/"]
+
+        # the notebook closes the restaurant: the same link now says so, and what to run
+        execute(client, "labkit.close_restaurant()")
+        closed = page.goto(origin + path)
+        assert closed.status == 503
+        assert "is closed" in page.inner_text("h1") and "labkit.open_restaurant()" in page.inner_text("body")
         context.close()
         assert_ready_by_buzzer_only(seen)
-        assert seen["watch"].sockets == [f"ws://{HUB_HOST}:{server.port}/user/alice/proxy/{port}/ws/table/5/"]
 
         client.stop_channels()
         server.api("DELETE", f"kernels/{kernel_id}")
@@ -223,23 +231,52 @@ def test_page_through_jupyter_server_proxy_with_a_base_url(browser, home):
 
 def test_named_proxy_entries_lead_to_the_open_restaurants(home):
     """binder/jupyter_server_config.py: <base_url>orderup/ lists this user's restaurants, with links
-    through the proxy; <base_url>flower/ says when Flower is not running."""
-    server = JupyterServer(home, "/user/alice/", env={},
-                           extra_args=(f"--config={ROOT / 'binder' / 'jupyter_server_config.py'}",))
+    that lead on to their pages; <base_url>flower/ says when Flower is not running. The desk
+    listens on a Unix socket in a 0700 folder: no TCP port another user could try."""
+    server = JupyterServer(home, "/user/alice/", env={})
     try:
         assert b"No restaurant is open" in server.get("orderup/")
         kernel_id, client = server.start_kernel()
         execute(client, "import labkit\nkitchen = labkit.open_restaurant(worker=False)")
         port = execute(client, "print(kitchen.daphne.port)").strip()
+        run = execute(client, "print(kitchen.run.id)").strip()
         key = execute(client, "print(kitchen.door_key)").strip()
         desk = server.get("orderup/").decode()
-        link = f"../proxy/{port}/table/5/?key={key}"
-        assert f'href="{link}"' in desk
+        assert f'href="run/{run}/table/5/"' in desk and key not in desk
+        moved = server.response(f"orderup/run/{run}/table/5/")
+        assert moved.status == 302
+        assert moved.headers["Location"] == f"../../../../../proxy/{port}/table/5/?key={key}"
         assert b"<h1>Table 5</h1>" in server.get(f"proxy/{port}/table/5/?key={key}")  # where it leads
-        assert b"Flower is not running" in server.get("flower/")
+        assert server.response("flower/").status == 503
+        assert b"Flower is not running" in server.response("flower/").body
+
+        desk_processes = [p for p in server.children() if "labkit.frontdesk" in " ".join(p.cmdline())]
+        assert len(desk_processes) == 2, desk_processes
+        for desk_process in desk_processes:
+            assert [c for c in desk_process.net_connections("inet") if c.status == "LISTEN"] == []
+            (sock,) = [c.laddr for c in desk_process.net_connections("unix") if c.laddr]
+            assert os.stat(os.path.dirname(sock)).st_mode & 0o777 == 0o700, sock
+
         client.stop_channels()
         server.api("DELETE", f"kernels/{kernel_id}")
         wait_until(lambda: b"No restaurant is open" in server.get("orderup/"), timeout=15,
                    what="the front desk to notice the closed restaurant")
+        gone = server.response(f"orderup/run/{run}/table/5/")
+        assert gone.status == 503 and b"shut down or restarted" in gone.body
     finally:
         server.stop()
+
+
+def test_a_refused_order_shows_its_status_and_reason(browser, kitchen):
+    """The page never fails silently: without its CSRF cookie Django refuses the POST, and the
+    page says so, with Django's reason."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(kitchen.page_url(5))
+    page.wait_for_selector("body[data-buzzer=open]", timeout=10_000)
+    context.clear_cookies(name="csrftoken")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#status.refused", timeout=5_000)
+    text = page.inner_text("#status")
+    context.close()
+    assert text == "The order was refused (HTTP 403): refused by Django's CSRF check: CSRF cookie not set.", text

@@ -1,13 +1,15 @@
 """Flower, the kitchen's monitor, reached the way Binder and JupyterHub serve it: started by a
-kernel of a Jupyter server with base_url /user/alice/, and opened through jupyter-server-proxy,
-in a real browser (the system's Chromium) and from Python."""
+kernel of a Jupyter server with base_url /user/alice/, listening on a Unix socket only its user can
+open, and reached through the server's flower/ entry, in a real browser (the system's Chromium) and
+from Python."""
 from __future__ import annotations
 
-import base64
 import json
+import os
 import urllib.error
 import urllib.request
 
+import psutil
 
 from labkit.processes import wait_until
 
@@ -16,12 +18,9 @@ from jupyter_servers import JupyterServer
 from test_browser import HUB_HOST, browser  # noqa: F401 (the module's Chromium fixture)
 
 
-def fetch(url: str, user: str | None = None, password: str | None = None) -> tuple[int, bytes]:
-    headers = {}
-    if user:
-        headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+def fetch(url: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as answer:
+        with urllib.request.urlopen(urllib.request.Request(url), timeout=30) as answer:
             return answer.status, answer.read()
     except urllib.error.HTTPError as refused:
         return refused.code, refused.read()
@@ -29,31 +28,29 @@ def fetch(url: str, user: str | None = None, password: str | None = None) -> tup
 
 def test_flower_answers_through_jupyter_server_proxy(browser, home):  # noqa: F811
     server = JupyterServer(home, "/user/alice/", env={"ORDERUP_ALLOWED_HOSTS": HUB_HOST},
-                           local_hostnames=(HUB_HOST,),
-                           extra_args=(f"--config={ROOT / 'binder' / 'jupyter_server_config.py'}",))
+                           local_hostnames=(HUB_HOST,))
     try:
         kernel_id, client = server.start_kernel()
         execute(client, "import labkit\nkitchen = labkit.open_restaurant(daphne=False)\n"
                         "flower = kitchen.start_flower()")
-        port = execute(client, "print(flower.port)").strip()
-        password = execute(client, "print(flower.password)").strip()
         path = execute(client, "print(flower.browser_url)").strip()
-        # Flower writes absolute links: it serves under the proxy's path, which the proxy keeps
-        assert path == f"/user/alice/proxy/absolute/{port}/"
-        through_jupyter = f"http://127.0.0.1:{server.port}{path}"
+        sock = execute(client, "print(flower.socket)").strip()
+        # Flower writes absolute links: it serves under the flower/ entry's path, which the entry keeps
+        assert path == "/user/alice/flower/"
+        # no TCP port at all: a Unix socket in the run folder, which only this user can enter
+        flower_process = psutil.Process(int(execute(client, "print(flower.pid)")))
+        assert tcp_listening(flower_process) == []
+        assert os.stat(os.path.dirname(sock)).st_mode & 0o777 == 0o700
 
-        # Jupyter lets the request in (its token), Flower asks for its own password
-        assert fetch(f"{through_jupyter}?token={server.token}")[0] == 401
-        status, body = fetch(f"{through_jupyter}api/workers?refresh=1&token={server.token}", "cook", password)
+        # through Jupyter (its token): the desk passes the request on to Flower's socket
+        status, body = fetch(f"http://127.0.0.1:{server.port}{path}api/workers?refresh=1&token={server.token}")
         assert status == 200, body[:500]
         assert any(name.startswith("cook@") for name in json.loads(body)), body[:500]
-
-        # the front desk's flower/ entry links to it
-        desk = server.get("flower/").decode()
-        assert f'href="../proxy/absolute/{port}/"' in desk
+        # without logging in to Jupyter: Jupyter refuses (it redirects to its login page)
+        assert server_refuses(f"http://127.0.0.1:{server.port}{path}api/workers")
 
         # a browser on the hub's host name: log in to Jupyter, then Flower's dashboard lists the cook
-        context = browser.new_context(http_credentials={"username": "cook", "password": password})
+        context = browser.new_context()
         page = context.new_page()
         origin = f"http://{HUB_HOST}:{server.port}"
         page.goto(f"{origin}/user/alice/api/status?token={server.token}")
@@ -67,6 +64,8 @@ def test_flower_answers_through_jupyter_server_proxy(browser, home):  # noqa: F8
         context.close()
         assert failed == []
 
+        execute(client, "kitchen.stop_flower()")
+        assert fetch(f"http://127.0.0.1:{server.port}{path}?token={server.token}")[0] == 503
         client.stop_channels()
         server.api("DELETE", f"kernels/{kernel_id}")
         wait_until(lambda: not course_processes(home), timeout=15, what="Flower and the kitchen to stop")
@@ -74,18 +73,56 @@ def test_flower_answers_through_jupyter_server_proxy(browser, home):  # noqa: F8
         server.stop()
 
 
-def test_flower_refuses_without_its_password(restaurant, monkeypatch):
+def tcp_listening(process: psutil.Process) -> list:
+    """The TCP ports ``process`` listens on (its connections out, to Redis say, do not count)."""
+    return [c.laddr for c in process.net_connections("inet") if c.status == psutil.CONN_LISTEN]
+
+
+def server_refuses(url: str) -> bool:
+    """Jupyter answers a request without its token with a redirect to its login page (or 403)."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+    try:
+        urllib.request.build_opener(NoRedirect).open(url, timeout=10)
+    except urllib.error.HTTPError as refused:
+        return refused.code in (302, 403) and b"cook@" not in refused.read()
+    return False
+
+
+def test_flower_listens_on_a_socket_only_its_user_can_open(restaurant, monkeypatch):
     monkeypatch.setenv("ORDERUP_BROWSER", "direct")
     restaurant.open(daphne=False)
     flower = restaurant.start_flower()
-    assert flower.browser_url == f"http://127.0.0.1:{flower.port}/"
-    assert fetch(flower.url)[0] == 401
-    assert fetch(flower.url, "cook", "not-the-password")[0] == 401
-    status, body = fetch(flower.url + "api/workers?refresh=1", "cook", flower.password)
-    assert status == 200 and any(name.startswith("cook@") for name in json.loads(body))
-    # the password is in Flower's environment, never on its command line (other users see those)
-    assert flower.password not in " ".join(flower.processes()[0].cmdline())
+    assert flower.browser_url is None and "cannot open" in flower.link()  # no Jupyter: says how
+    assert tcp_listening(flower.processes()[0]) == []
+    assert os.stat(flower.socket.parent).st_mode & 0o777 == 0o700
+    assert any(name.startswith("cook@") for name in flower.api("workers?refresh=1"))
     assert restaurant.start_flower() is flower  # starting again keeps the one that runs
     pid = flower.pid
     restaurant.start_flower()
     assert flower.pid == pid
+
+
+def test_the_desk_serves_flower_on_a_port_by_hand(restaurant, monkeypatch, home):
+    """On a laptop without Jupyter: `python -m labkit.frontdesk --show flower --port N`."""
+    import subprocess
+    import sys
+    from labkit.ports import free_port
+    monkeypatch.setenv("ORDERUP_BROWSER", "direct")
+    restaurant.open(daphne=False)
+    restaurant.start_flower()
+    port = free_port()
+    desk = subprocess.Popen([sys.executable, "-m", "labkit.frontdesk", "--show", "flower", "--port", str(port)],
+                            cwd=ROOT, env={**os.environ, "ORDERUP_HOME": str(home)})
+    try:
+        def answers():
+            try:
+                return fetch(f"http://127.0.0.1:{port}/api/workers?refresh=1")
+            except urllib.error.URLError:  # not listening yet
+                return None
+        status, body = wait_until(answers, timeout=15, what="the desk to listen")
+        assert status == 200 and any(name.startswith("cook@") for name in json.loads(body)), body[:300]
+    finally:
+        desk.terminate()
+        desk.wait(timeout=10)
