@@ -25,7 +25,9 @@ DEBUG = os.environ.get("ORDERUP_DEBUG", "1") == "1"
 # it from the hub's environment (or ORDERUP_ALLOWED_HOSTS) instead of turning the check off.
 HUB_HOSTS = hub_hosts(os.environ)
 ALLOWED_HOSTS = LOCAL_HOSTS + ["testserver"] + HUB_HOSTS
-CSRF_TRUSTED_ORIGINS = trusted_origins(HUB_HOSTS)
+CSRF_TRUSTED_ORIGINS = trusted_origins(os.environ)
+# a refused POST answers in JSON with Django's reason, which the table's page shows
+CSRF_FAILURE_VIEW = "restaurant.orders.views.csrf_failure"
 
 INSTALLED_APPS = [
     "channels",

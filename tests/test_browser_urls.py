@@ -42,8 +42,18 @@ def test_hub_hosts_come_from_the_hubs_environment():
     }
     assert hub_hosts(environ) == ["workshop.example.org", "other.example.org", "hub.example.org",
                                   "alice.users.example.org", ".mybinder.org"]
-    assert trusted_origins([".mybinder.org", "hub.example.org"]) == [
-        "https://*.mybinder.org", "https://hub.example.org"]
+    assert trusted_origins({"BINDER_LAUNCH_HOST": "https://mybinder.org/",
+                            "ORDERUP_ALLOWED_HOSTS": "hub.example.org"}) == [
+        "https://hub.example.org", "https://*.mybinder.org"]
+
+
+def test_an_https_hub_on_another_port_is_a_trusted_origin_with_its_port():
+    """Django's CSRF check compares scheme, host and port: https://hub.test:18443 must be listed
+    as it is (the proxy speaks http to Daphne, so the Origin matches no Host header)."""
+    environ = {"JUPYTERHUB_PUBLIC_URL": "https://hub.test:18443/user/alice/"}
+    assert hub_hosts(environ) == ["hub.test"]
+    assert trusted_origins(environ) == ["https://hub.test:18443", "https://hub.test"]
+    assert trusted_origins({"ORDERUP_PUBLIC_URL": "http://hub.test:8000"})[0] == "http://hub.test:8000"
 
 
 def test_the_same_host_named_twice_is_listed_once():

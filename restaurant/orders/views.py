@@ -66,3 +66,10 @@ def order_detail(request, order_id: int):
 def table_page(request, table: int):
     """Table N's page: a form to order, and a status line that only the buzzer (a WebSocket) updates."""
     return render(request, "orders/table.html", {"table": table, "cook_seconds": settings.COOK_SECONDS})
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: Django refused a POST (no CSRF cookie, or an Origin it does not trust).
+    Answer in JSON with Django's reason, so the page can say why instead of doing nothing."""
+    return JsonResponse({"error": f"refused by Django's CSRF check: {reason}"}, status=403)
+
