@@ -2,19 +2,29 @@
 #   make lab    create .venv, install the pinned packages, open lesson 00 in JupyterLab
 #   make test   the same install, then every test (labkit, notebooks with nbval, labs)
 #   make bench  the queue race, cold starts and every lesson, timed (benchmarks/README.md)
-PYTHON ?= python3
+# A Python 3.11 or newer: python3 if it is one, else the newest python3.13, python3.12 or python3.11
+# on PATH (Ubuntu 22.04's python3 is 3.10). Choose another with `make lab PYTHON=/path/to/python3.12`.
+SUITABLE = import sys; sys.exit(sys.version_info < (3, 11))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach p,python3 python3.13 python3.12 python3.11,$(shell $(p) -c '$(SUITABLE)' 2>/dev/null && command -v $(p))))
+endif
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .PHONY: lab test labs outputs bench .venv-arq
 
-$(INSTALLED): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit("Order Up! needs Python 3.10 or newer; this is " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
+NO_PYTHON = Order Up! needs Python 3.11 or newer, and found none on PATH (python3, python3.13, python3.12, python3.11).\nInstall one (python.org, your package manager, pyenv), or name it: make lab PYTHON=/path/to/python3.12
+
+$(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
+	@test -n "$(PYTHON)" || { printf '$(NO_PYTHON)\n' >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit("Order Up! needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# JupyterLab opens without its "get news?" question, as on Binder (binder/postBuild)
+	mkdir -p $(VENV)/share/jupyter/lab/settings && cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 # arq's own virtualenv for the queue race (arq 0.28 requires redis<6; the course pins redis 8.1)

@@ -32,8 +32,8 @@ def pinned_versions() -> dict[str, str]:
 def check_setup() -> Table:
     """One row per part of the course: what is installed, what the course pins, and a verdict."""
     pins = pinned_versions()
-    rows = [{"part": "python", "found": platform.python_version(), "wanted": ">= 3.10",
-             "ok": "yes" if sys.version_info >= (3, 10) else "NO: install Python 3.10 or newer"}]
+    rows = [{"part": "python", "found": platform.python_version(), "wanted": ">= 3.11",
+             "ok": "yes" if sys.version_info >= (3, 11) else "NO: install Python 3.11 or newer"}]
     for name in PACKAGES:
         try:
             found = version(name)
