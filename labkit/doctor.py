@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import shutil
 import socket
+from pathlib import Path
 from importlib.metadata import PackageNotFoundError, version
 
 from . import reaper
-from .browser import browser_url, jupyter_base_url
+from .browser import browser_url, jupyter_base_url, proxy_base
 from .machine import machine
 from .processes import course_home, resident_memory
 from .setup_check import check_setup
@@ -143,10 +144,37 @@ def doctor(clean: bool = False) -> Report:
             f"{WARN}: small machine; shut down the kernels of notebooks you are done with")
         rows.append({"check": "open restaurants", "found": "; ".join(open_ones), "verdict": advice})
 
-    example = port.get("port", 8000)
-    url = browser_url(example, "table/5/")
-    base = jupyter_base_url()
-    how = ("through the Jupyter server's proxy" if not url.startswith("http")
-           else "straight to Daphne" + (" (the kernel runs in a Jupyter server on this machine)" if base else ""))
-    rows.append({"check": "browser", "found": f"{url.replace(str(example), '<port>')}: {how}", "verdict": OK})
+    rows.append(_browser_row(port.get("port", 8000)))
     return Report(rows)
+
+
+def _browser_row(example: int) -> dict:
+    base = proxy_base()
+    if base is None:
+        url = browser_url(example, "table/5/").replace(str(example), "<port>")
+        where = " (the kernel runs in a Jupyter server on this machine)" if jupyter_base_url() else ""
+        return {"check": "browser", "found": f"{url}: straight to Daphne{where}", "verdict": OK}
+    found = f"{base}orderup/run/<run>/table/5/: through the front desk and the Jupyter server's proxy"
+    if front_desk_configured():
+        return {"check": "browser", "found": found, "verdict": OK}
+    return {"check": "browser", "found": found,
+            "verdict": f"{WARN}: no Jupyter configuration here names the front desk (labkit.frontdesk): "
+                       "copy binder/jupyter_server_config.py into the environment's etc/jupyter/, or the "
+                       "page's links lead nowhere (INSTRUCTORS.md, step 1)"}
+
+
+def front_desk_configured() -> bool:
+    """Does a Jupyter server configuration file on this machine install the course's named entries?
+    (A server started with --config=... is not seen: `make lab` is, but it links straight to Daphne.)"""
+    try:
+        from jupyter_core.paths import jupyter_config_path
+    except ImportError:
+        return False
+    for folder in jupyter_config_path():
+        for path in Path(folder).glob("jupyter_server_config*.py"):
+            try:
+                if "labkit.frontdesk" in path.read_text():
+                    return True
+            except OSError:
+                continue
+    return False

@@ -73,3 +73,24 @@ def test_leftovers_of_a_crashed_kernel_are_found_then_cleaned(home):
     assert "stopped" in next(r for r in cleaned.rows if r["check"] == "leftovers")["found"]
     wait_until(lambda: not course_processes(home), timeout=10, what="the leftovers to stop")
     assert next(r for r in doctor().rows if r["check"] == "leftovers")["found"] == "none"
+
+
+def test_under_a_hub_the_doctor_checks_the_front_desk_is_configured(home, monkeypatch, tmp_path):
+    """Behind a Jupyter server the page's links go through the front desk: without the course's
+    Jupyter configuration they lead nowhere, and the doctor says what to copy where."""
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/")
+    monkeypatch.delenv("ORDERUP_BROWSER", raising=False)
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "empty"))
+    row = {r["check"]: r for r in doctor().rows}["browser"]
+    assert row["found"].startswith("/user/alice/orderup/run/<run>/table/5/")
+    assert row["verdict"].startswith("warning") and "binder/jupyter_server_config.py" in row["verdict"]
+
+    config = tmp_path / "etc"
+    config.mkdir()
+    (config / "jupyter_server_config.py").write_text((ROOT / "binder" / "jupyter_server_config.py").read_text())
+    monkeypatch.undo()
+    monkeypatch.setenv("ORDERUP_HOME", str(home))
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/")
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(config))
+    row = {r["check"]: r for r in doctor().rows}["browser"]
+    assert row["verdict"] == "ok", row

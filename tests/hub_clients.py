@@ -1,0 +1,82 @@
+"""Clients for a JupyterHub under test, as the tests' admin service: its REST API, and code run in a
+learner's kernel over Jupyter's kernel WebSocket protocol (the way JupyterLab talks to a kernel).
+
+The hub listens on https with a self-signed certificate for a made-up host name, so every client
+connects to 127.0.0.1 and names the host itself (Host header, TLS server name).
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import ssl
+import uuid
+
+from websockets.sync.client import connect
+
+
+def unverified() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class Hub:
+    def __init__(self, host: str, port: int, token: str):
+        self.host, self.port, self.token = host, port, token
+
+    def request(self, method: str, path: str, body: dict | None = None,
+                headers: dict | None = None) -> tuple[int, dict, bytes]:
+        connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=60, context=unverified())
+        try:
+            connection.request(method, path, body=json.dumps(body).encode() if body is not None else None,
+                               headers={"Host": f"{self.host}:{self.port}", "Authorization": f"token {self.token}",
+                                        **(headers or {})})
+            answer = connection.getresponse()
+            return answer.status, dict(answer.getheaders()), answer.read()
+        finally:
+            connection.close()
+
+    def api(self, method: str, path: str, body: dict | None = None):
+        status, _, data = self.request(method, f"/hub/api/{path}", body)
+        assert status < 400, (method, path, status, data[:500])
+        return json.loads(data) if data else None
+
+    def kernel_of(self, user: str, notebook: str) -> str:
+        """The id of the kernel behind the learner's open ``notebook`` (JupyterLab's session)."""
+        status, _, data = self.request("GET", f"/user/{user}/api/sessions")
+        assert status == 200, (status, data[:300])
+        for session in json.loads(data):
+            if session["path"].endswith(notebook):
+                return session["kernel"]["id"]
+        raise AssertionError(f"{user} has no session for {notebook}: {data[:300]}")
+
+    def run(self, user: str, kernel: str, code: str, timeout: float = 120) -> str:
+        """Run ``code`` in the learner's kernel; return what it printed; raise if it raised."""
+        raw = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        url = f"wss://{self.host}:{self.port}/user/{user}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
+        msg_id = uuid.uuid4().hex
+        request = {"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                              "session": uuid.uuid4().hex, "version": "5.3"},
+                   "parent_header": {}, "metadata": {}, "channel": "shell",
+                   "content": {"code": code, "silent": False, "store_history": False,
+                               "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}
+        out, error = [], None
+        with connect(url, sock=raw, ssl=unverified(), server_hostname=self.host, open_timeout=timeout,
+                     additional_headers={"Authorization": f"token {self.token}"}, max_size=None) as ws:
+            ws.send(json.dumps(request))
+            while True:
+                message = json.loads(ws.recv(timeout=timeout))
+                if message.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind, content = message["msg_type"], message["content"]
+                if kind == "stream" and content["name"] == "stdout":
+                    out.append(content["text"])
+                elif kind == "error":
+                    error = "\n".join(content["traceback"])
+                elif kind == "status" and content["execution_state"] == "idle":
+                    break
+        if error:
+            raise AssertionError(f"{user}'s kernel raised:\n{error}")
+        return "".join(out)

@@ -1,0 +1,106 @@
+"""Drive JupyterLab as a learner does, in a real browser (Playwright's async API): open a notebook
+from the file browser, clear it, Run > Run All Cells, wait for the last cell, and read what rendered.
+
+Opening a notebook from the file browser (not from its URL) avoids the "Select Kernel" dialog that a
+directly loaded notebook URL can raise.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+CHROMIUM_ARGS = [
+    # no calls home: this machine has no network but loopback
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--disable-gpu",
+]
+PROMPT_NUMBER = re.compile(r"\[(\d+)\]")
+
+
+async def open_from_file_browser(page, folder_url: str | None, name: str, timeout: float = 60) -> None:
+    """Load JupyterLab at ``folder_url`` (a /lab/tree/<folder> URL; None: where the page is) and
+    double-click ``name`` in its file browser."""
+    if folder_url:
+        await page.goto(folder_url)
+    item = page.locator(".jp-DirListing-item", has_text=name)
+    await item.wait_for(timeout=timeout * 1000)
+    await item.dblclick()
+    await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").wait_for(timeout=timeout * 1000)
+    await kernel_idle(page, timeout)
+
+
+async def kernel_idle(page, timeout: float = 60) -> None:
+    """Wait until the notebook's kernel is connected and idle (the toolbar's kernel status)."""
+    await page.wait_for_function(
+        """() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+                   return s && s.getAttribute('data-status') === 'idle'; }""", timeout=timeout * 1000)
+
+
+async def menu(page, top: str, item: str) -> None:
+    """Click ``top`` in JupyterLab's menu bar, then ``item`` in the menu it opens."""
+    dialog = page.locator(".jp-Dialog")
+    if await dialog.count():
+        raise AssertionError(f"JupyterLab shows a dialog at {page.url}: {await dialog.first.inner_text()!r}")
+    await page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
+    entry = page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).first
+    await entry.wait_for()
+    await entry.click()
+    await page.locator(".lm-Menu").first.wait_for(state="detached")  # closed: the command ran
+
+
+async def prompts(page) -> list[str]:
+    """Every code cell's prompt ([ ]:, [*]:, [3]:). textContent, not the rendered text: cells
+    scrolled out of view are not rendered (JupyterLab's content-visibility windowing)."""
+    return await page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')).map(e => e.textContent)""")
+
+
+async def run_all(page, timeout: float = 180) -> float:
+    """Edit > Clear Outputs of All Cells, then Run > Run All Cells; wait until every code cell has
+    run (a number in each prompt, none left at [*]). Returns the seconds Run All took."""
+    await menu(page, "Edit", "Clear Outputs of All Cells")
+    await page.wait_for_function("""() => Array.from(document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')).every(e => !/\\d/.test(e.textContent))""")
+    started = time.monotonic()
+    for _ in range(3):  # a click can land while Lumino's menu bar is still closing the last menu
+        await page.wait_for_timeout(300)
+        await menu(page, "Run", "Run All Cells")
+        try:
+            await page.wait_for_function("""() => Array.from(document.querySelectorAll(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')).some(e => /\\*|\\d/.test(e.textContent))""",
+                timeout=5000)
+            break
+        except Exception:  # nothing started: try the menu again
+            continue
+    deadline = started + timeout
+    while True:
+        shown = await prompts(page)
+        if shown and all(PROMPT_NUMBER.search(p) for p in shown):
+            await kernel_idle(page, 30)
+            return time.monotonic() - started
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Run All not finished after {timeout:g} s: prompts {shown}")
+        await page.wait_for_timeout(250)
+
+
+async def save(page, timeout: float = 30) -> None:
+    """File > Save Notebook, and wait until the tab no longer shows unsaved changes."""
+    await menu(page, "File", "Save Notebook")
+    await page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
+                                 timeout=timeout * 1000)
+
+
+def errors_in(notebook: dict) -> list[str]:
+    """Every error output (ename: evalue) of a notebook as saved."""
+    return [f"{o['ename']}: {o['evalue']}" for c in notebook["cells"] if c["cell_type"] == "code"
+            for o in c.get("outputs", []) if o["output_type"] == "error"]
+
+
+async def texts(page, selector: str) -> list[str]:
+    """textContent of every match in the open notebook (rendered or scrolled out of view)."""
+    return await page.evaluate("""selector => Array.from(document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) ' + selector)).map(e => e.textContent)""", selector)
+
+
+async def count(page, selector: str) -> int:
+    return len(await texts(page, selector))

@@ -1,0 +1,527 @@
+"""A workshop on a real JupyterHub, set up by INSTRUCTORS.md's own steps, as two learners use it.
+
+The hub is JupyterHub (requirements-hub.txt) with configurable-http-proxy from npm, the default
+LocalProcessSpawner and PAM logins, on https with a port other than 443 under a made-up host name
+(Chromium maps it to 127.0.0.1). Two throwaway Unix users are created and removed by the test. The
+shell and Python blocks of INSTRUCTORS.md's "One host" section run as they are written, with this
+test's paths, host and port substituted (the environment is cached between runs by its pins).
+
+Both learners log in in Chromium, open lesson 09 from JupyterLab's file browser and run it from the
+Run menu at the same time; each opens the link the lesson printed, orders from the page through the
+hub and sees *ready*. Then each tries the other's Redis, Daphne, front desk, Flower, run folder and
+home, through the hub and as a local process; one learner's edit to their own copy of a task runs
+for them and not for the other; and stopping both servers through the hub's API leaves no process.
+
+Needs root (users, PAM, the hub), npm, openssl and a Python outside /root: skipped with the reason
+without them, failing under CI (CI=true).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from labkit.ports import free_port
+from labkit.processes import wait_until
+
+from conftest import ROOT
+from hub_clients import Hub
+from jupyterlab_ui import CHROMIUM_ARGS, count, errors_in, open_from_file_browser, run_all, save
+from test_browser import chromium_executable
+
+USERS = ("orderup-hub-ana", "orderup-hub-ben")
+HOST = "hub.test"
+LESSON = "09-order-up.ipynb"
+SYSTEM_PYTHON = "/usr/bin/python3.11"
+GUIDE = ROOT / "INSTRUCTORS.md"
+
+
+def need(condition: bool, message: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(message + "; CI runs as root with npm and must run the hub test")
+    pytest.skip(message)
+
+
+def guide_blocks() -> dict[str, str]:
+    """INSTRUCTORS.md's fenced blocks that start with a "# step N: ..." line, by that line."""
+    blocks = re.findall(r"```(?:bash|python)\n(# step \d+:[^\n]*)\n(.*?)```", GUIDE.read_text(), re.DOTALL)
+    return {title: body for title, body in blocks}
+
+
+def step(number: int) -> str:
+    (body,) = [b for t, b in guide_blocks().items() if t.startswith(f"# step {number}:")]
+    return body
+
+
+def run(command: str, **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(["bash", "-ec", command], capture_output=True, text=True, **kwargs)
+    assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    return done
+
+
+def instructors_copy(target: Path) -> Path:
+    """What `git clone <the course> /srv/order-up` gives an instructor: this checkout's files (with
+    uncommitted changes, so the test sees them too), as a repository root owns."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    run("git init -q && git add -A && git -c user.name=instructor -c user.email=i@hub.test commit -qm course",
+        cwd=target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def course_for_everyone(tmp_path_factory):
+    """Step 1, as root: the instructor's copy, the learners' environment, arq's, the hub's proxy."""
+    need(os.geteuid() == 0, "needs root to create users and run a hub that spawns them")
+    for tool in ("npm", "openssl", "runuser", "useradd", "git"):
+        need(shutil.which(tool) is not None, f"needs {tool}")
+    need(os.access(SYSTEM_PYTHON, os.X_OK), f"needs {SYSTEM_PYTHON}, a Python learners can run")
+    root = tmp_path_factory.mktemp("hub")
+    # the instructor's copy, where learners can read it (pytest's own folders are root's alone)
+    shared = Path(tempfile.mkdtemp(prefix="orderup-hub-srv-"))
+    os.chmod(shared, 0o755)
+    srv = instructors_copy(shared / "order-up")
+    pins = b"".join((ROOT / f).read_bytes() for f in
+                    ("requirements.txt", "requirements-hub.txt", "benchmarks/requirements-arq.txt"))
+    digest = hashlib.sha256(pins).hexdigest()[:12]
+    paths = {"/srv/order-up": str(srv), "/opt/orderup-arq": f"/opt/orderup-hub-arq-{digest}",
+             "/opt/orderup-chp": "/opt/orderup-hub-chp", "/opt/orderup": f"/opt/orderup-hub-{digest}",
+             "python3.11": SYSTEM_PYTHON}
+    built = Path(paths["/opt/orderup"]) / ".complete"
+    safe_directory = f"{srv}/.git"
+    try:
+        for line in step(1).splitlines():
+            line = line.strip()
+            if not line or line.startswith("#") or line.startswith("git clone "):
+                continue  # the clone is instructors_copy() above
+            for old, new in paths.items():
+                line = line.replace(old, new)
+            slow = " -m venv " in line or "pip install --quiet -r" in line or "npm install" in line
+            if slow and built.exists():
+                continue  # built by an earlier run from the same pins
+            run(line, timeout=900)
+        built.touch()
+        yield {"srv": srv, "env": Path(paths["/opt/orderup"]), "paths": paths, "root": root}
+    finally:
+        subprocess.run(["git", "config", "--system", "--fixed-value", "--unset-all", "safe.directory",
+                        safe_directory], capture_output=True)
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def kill_processes_of(user: str) -> None:
+    uid = pwd.getpwnam(user).pw_uid
+    for proc in psutil.process_iter(["uids"]):
+        try:
+            if proc.info["uids"] and proc.info["uids"].real == uid:
+                proc.kill()
+        except psutil.Error:
+            pass
+
+
+def processes_of(user: str) -> list[str]:
+    uid = pwd.getpwnam(user).pw_uid
+    found = []
+    for proc in psutil.process_iter(["uids", "cmdline"]):
+        try:
+            if proc.info["uids"] and proc.info["uids"].real == uid:
+                found.append(" ".join(proc.info["cmdline"] or [])[:100])
+        except psutil.Error:
+            pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def learners(course_for_everyone):
+    """Step 2 for each test learner: a user with a 0700 home and a password; removed afterwards."""
+    passwords = {}
+    for user in USERS:
+        try:
+            pwd.getpwnam(user)
+            kill_processes_of(user)
+            subprocess.run(["userdel", "--remove", user], capture_output=True)
+        except KeyError:
+            pass
+        password = secrets.token_urlsafe(12)
+        run(step(2).replace("learner01", user).replace("a-password-for-today", password))
+        passwords[user] = password
+    try:
+        yield passwords
+    finally:
+        for user in USERS:
+            kill_processes_of(user)
+            subprocess.run(["userdel", "--remove", user], capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def hub(course_for_everyone, learners):
+    """Step 3: the hub's configuration as INSTRUCTORS.md gives it, on https at hub.test:<port>;
+    then, for the test only, its own ports and files and an admin service with a token."""
+    root, env = course_for_everyone["root"], course_for_everyone["env"]
+    folder = root / "hub"
+    folder.mkdir()
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    run(f"openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN={HOST} -addext subjectAltName=DNS:{HOST} "
+        f"-keyout {key} -out {cert}")
+    port, token = free_port(), secrets.token_hex(24)
+    config = step(3).replace("hub.example.org", HOST).replace(":8443", f":{port}")
+    config = config.replace('"https://:', '"https://127.0.0.1:')  # loopback only, for a test
+    config = config.replace("/etc/ssl/hub/cert.pem", str(cert)).replace("/etc/ssl/hub/key.pem", str(key))
+    config = config.replace('{"learner01", "learner02"}', repr(set(USERS)))
+    for old, new in course_for_everyone["paths"].items():
+        config = config.replace(old, new)
+    config += f"""
+# -- the test's own: ports and files of its own, and an admin service that drives the hub's API
+c.JupyterHub.hub_port = {free_port()}
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"
+c.JupyterHub.db_url = "sqlite:///{folder}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = "{folder}/jupyterhub_cookie_secret"
+c.ConfigurableHTTPProxy.pid_file = "{folder}/proxy.pid"
+c.Spawner.start_timeout = 90
+c.Spawner.http_timeout = 90
+c.JupyterHub.services = [{{"name": "orderup-test", "api_token": "{token}"}}]
+c.JupyterHub.load_roles = [{{"name": "orderup-test", "services": ["orderup-test"],
+    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users", "list:users"]}}]
+"""
+    (folder / "jupyterhub_config.py").write_text(config)
+    log = open(folder / "hub.log", "w")
+    started = time.monotonic()
+    proc = subprocess.Popen([str(env / "bin" / "jupyterhub"), "-f", "jupyterhub_config.py"], cwd=folder,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    client = Hub(HOST, port, token)
+
+    def answers():
+        assert proc.poll() is None, (folder / "hub.log").read_text()[-3000:]
+        try:
+            return client.request("GET", "/hub/api/")[0] == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(answers, timeout=90, what="the hub to answer")
+        client.started_in = time.monotonic() - started
+        client.log = folder / "hub.log"
+        client.env_python = env / "bin" / "python"
+        yield client
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+class Sampler:
+    """Every process of each learner's Unix user, sampled four times a second: the peak of their
+    resident memory together, and the CPU seconds they used (each process's last reading)."""
+
+    def __init__(self, users):
+        self.uids = {pwd.getpwnam(u).pw_uid: u for u in users}
+        self.peak = {u: 0 for u in users}
+        self.cpu: dict[tuple, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self._stop.is_set():
+            memory = dict.fromkeys(self.peak, 0)
+            for proc in psutil.process_iter(["uids"]):
+                try:
+                    user = self.uids.get(proc.info["uids"].real) if proc.info["uids"] else None
+                    if user is None:
+                        continue
+                    with proc.oneshot():
+                        memory[user] += proc.memory_info().rss
+                        times = proc.cpu_times()
+                        self.cpu[(user, proc.pid, proc.create_time())] = times.user + times.system
+                except psutil.Error:
+                    pass
+            for user, rss in memory.items():
+                self.peak[user] = max(self.peak[user], rss)
+            self._stop.wait(0.25)
+
+    def __enter__(self):
+        self.before = dict(self.cpu)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(5)
+
+    def cpu_seconds(self, user: str) -> float:
+        return sum(t for (u, *_), t in self.cpu.items() if u == user)
+
+
+async def log_in(context, hub: Hub, user: str, password: str) -> tuple[object, float]:
+    """The hub's login page, then the spawn, until JupyterLab shows the course's notebooks."""
+    page = await context.new_page()
+    await page.goto(f"https://{HOST}:{hub.port}/hub/login")
+    await page.fill("#username_input", user)
+    await page.fill("#password_input", password)
+    started = time.monotonic()
+    await page.click("#login_submit")
+    try:
+        await page.locator(".jp-DirListing-item", has_text="00-open-the-restaurant.ipynb").wait_for(timeout=120_000)
+    except Exception:
+        await page.screenshot(path=f"/tmp/ui/hub-{user}.png")
+        raise AssertionError(f"{user} never saw JupyterLab: at {page.url}\n{(await page.inner_text('body'))[:2000]}\n"
+                             f"hub log:\n{hub.log.read_text()[-4000:]}")
+    return page, time.monotonic() - started
+
+
+async def order_from_the_page(context, url: str) -> str:
+    """Open the link the lesson printed, order with the page's form, wait for *ready*."""
+    page = await context.new_page()
+    await page.goto(url)
+    await page.wait_for_selector("body[data-buzzer=open]", timeout=15_000)
+    async with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        await page.click("button[type=submit]")
+    assert (await answer.value).status == 202, await (await answer.value).text()
+    await page.wait_for_selector("#status.ready", timeout=15_000)
+    status = await page.inner_text("#status")
+    await page.close()
+    return status
+
+
+async def learner_runs_lesson_09(browser, hub: Hub, user: str, password: str, figures: dict):
+    context = await browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
+    page, figures[user]["login and spawn (s)"] = await log_in(context, hub, user, password)
+    await open_from_file_browser(page, None, LESSON)
+    figures[user]["lesson 09 from Run All (s)"] = await run_all(page)
+    mermaid = await count(page, ".jp-RenderedMermaid figure img[src^='data:image/svg+xml']")  # drawn, not failed
+    link = await page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
+        .map(a => a.getAttribute('href')).find(h => h && h.includes('/orderup/run/'))""")
+    await save(page)
+    saved = json.loads((Path(pwd.getpwnam(user).pw_dir) / "order-up" / "notebooks" / LESSON).read_text())
+    assert errors_in(saved) == [], (user, errors_in(saved))
+    assert mermaid >= 1, f"{user}: JupyterLab drew no Mermaid diagram"
+    assert link and link.startswith(f"/user/{user}/orderup/run/"), (user, link)
+    status = await order_from_the_page(context, f"https://{HOST}:{hub.port}{link}")
+    assert status.endswith(": ready"), (user, status)
+    return context
+
+
+# what one learner tries, as a process of their own, against the other's services and files
+LOCAL_PROBE = """
+import asyncio, json, os, socket, sys, urllib.error, urllib.request
+import redis, websockets
+where = json.loads(sys.argv[1])
+out = {}
+try:
+    redis.Redis(port=where["redis"], socket_timeout=3).keys("*")
+    out["redis"] = "read the keys"
+except redis.RedisError as e:
+    out["redis"] = f"refused: {type(e).__name__}"
+for name in ("redis.conf", "state.json"):  # the password, the door key
+    try:
+        open(os.path.join(where["run"], name)).read()
+        out[name] = "read"
+    except OSError as e:
+        out[name] = f"refused: {type(e).__name__}"
+try:
+    urllib.request.urlopen(f"http://127.0.0.1:{where['daphne']}/orders/", timeout=5)
+    out["orders"] = "listed"
+except urllib.error.HTTPError as e:
+    out["orders"] = f"refused: HTTP {e.code}"
+async def buzzer():
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{where['daphne']}/ws/table/5/",
+                                      origin=f"http://127.0.0.1:{where['daphne']}"):
+            return "listening"
+    except websockets.InvalidStatus as e:
+        return f"refused: HTTP {e.response.status_code}"
+out["buzzer"] = asyncio.run(buzzer())
+for name in ("desk", "flower"):  # Unix sockets
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(where[name])
+        out[name] = "connected"
+    except OSError as e:
+        out[name] = f"refused: {type(e).__name__}"
+try:
+    os.listdir(where["home"])
+    out["home"] = "listed"
+except OSError as e:
+    out["home"] = f"refused: {type(e).__name__}"
+print(json.dumps(out))
+"""
+REFUSED_LOCALLY = {"redis": "refused: AuthenticationError", "redis.conf": "refused: PermissionError",
+                   "state.json": "refused: PermissionError", "orders": "refused: HTTP 403",
+                   "buzzer": "refused: HTTP 403", "desk": "refused: PermissionError",
+                   "flower": "refused: PermissionError", "home": "refused: PermissionError"}
+
+
+def desk_socket(user: str) -> str:
+    """The Unix socket of the user's front desk (jupyter-server-proxy's {unix_socket})."""
+    uid = pwd.getpwnam(user).pw_uid
+    for proc in psutil.process_iter(["uids", "cmdline"]):
+        cmd = proc.info["cmdline"] or []
+        if proc.info["uids"] and proc.info["uids"].real == uid and "labkit.frontdesk" in cmd:
+            return cmd[cmd.index("--unix-socket") + 1]
+    raise AssertionError(f"{user} runs no front desk")
+
+
+async def through_the_hub(context, hub: Hub, me: str, other: dict) -> dict:
+    """What ``me``'s browser session gets for the other learner's pages and ports."""
+    base = f"https://{HOST}:{hub.port}"
+    page = await context.new_page()
+
+    async def get(path: str):
+        """Where the browser ends up (redirects followed, as a learner's browser follows them)."""
+        try:
+            answer = await page.goto(base + path)
+        except Exception as failed:  # no HTTP answer at all
+            return 599, str(failed).encode()
+        return answer.status, await answer.body()
+
+    seen = {}
+    for name, path in (("their lab", f"/user/{other['user']}/lab"),
+                       ("their desk", f"/user/{other['user']}/orderup/"),
+                       ("their flower", f"/user/{other['user']}/flower/")):
+        status, body = await get(path)
+        seen[name] = status
+        assert other["key"].encode() not in body
+    for name, path in (("their orders, through my proxy", f"/user/{me}/proxy/{other['daphne']}/orders/"),
+                       ("their table, through my proxy", f"/user/{me}/proxy/{other['daphne']}/table/5/")):
+        status, body = await get(path)
+        seen[name] = status
+        assert b"another notebook's kernel" in body and other["key"].encode() not in body
+    status, body = await get(f"/user/{me}/proxy/{other['redis']}/")
+    seen["their redis, through my proxy"] = "no answer" if status >= 500 else status
+    status, body = await get(f"/user/{me}/orderup/")
+    seen["my desk lists their restaurant"] = other["run_id"].encode() in body or other["key"].encode() in body
+    status, body = await get(f"/user/{me}/orderup/run/{other['run_id']}/table/5/")
+    seen["my desk, their link"] = status
+    assert other["key"].encode() not in body
+    await page.close()
+    return seen
+
+
+REFUSED_THROUGH_THE_HUB = {
+    "their lab": 403, "their desk": 403, "their flower": 403,
+    "their orders, through my proxy": 403, "their table, through my proxy": 403,
+    "their redis, through my proxy": "no answer", "my desk lists their restaurant": False,
+    "my desk, their link": 503,
+}
+
+WHERE = """
+import json
+flower = kitchen.start_flower()
+print(json.dumps({"redis": kitchen.redis.port, "daphne": kitchen.daphne.port, "run": str(kitchen.run.dir),
+                  "run_id": kitchen.run.id, "key": kitchen.door_key, "flower": str(flower.socket)}))
+"""
+
+EDIT_THE_SPECIAL = """
+from pathlib import Path
+tasks = Path("../restaurant/orders/tasks.py")
+tasks.write_text(tasks.read_text().replace('"today: soup and pancakes"', '"today: ana\\'s own special"'))
+"""
+ASK_FOR_THE_SPECIAL = """
+from restaurant.orders.tasks import post_lunch_specials
+kitchen.worker.restart()
+print(post_lunch_specials.delay().get(timeout=20))
+"""
+
+
+def test_two_learners_on_a_real_hub(hub, learners):
+    executable = chromium_executable()
+    figures = {user: {} for user in USERS}
+    ana, ben = USERS
+
+    async def workshop():
+        from playwright.async_api import async_playwright
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=executable, chromium_sandbox=False,
+                args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])
+            with Sampler(USERS) as sampler:
+                contexts = await asyncio.gather(*(learner_runs_lesson_09(browser, hub, u, learners[u], figures)
+                                                  for u in USERS))
+            for user in USERS:
+                figures[user]["peak memory (MiB)"] = round(sampler.peak[user] / 1024**2)
+                figures[user]["CPU (s)"] = round(sampler.cpu_seconds(user), 1)
+            contexts = dict(zip(USERS, contexts))
+
+            # while both restaurants are open, each learner tries the other's
+            kernels = {u: hub.kernel_of(u, LESSON) for u in USERS}
+            where = {}
+            for user in USERS:
+                where[user] = json.loads(hub.run(user, kernels[user], WHERE))
+                where[user].update(user=user, desk=desk_socket(user), home=pwd.getpwnam(user).pw_dir)
+            for me, other in ((ana, ben), (ben, ana)):
+                seen = await through_the_hub(contexts[me], hub, me, where[other])
+                assert seen == REFUSED_THROUGH_THE_HUB, (me, other, seen)
+                probe = subprocess.run(
+                    ["runuser", "-u", me, "--", str(hub.env_python), "-c", LOCAL_PROBE, json.dumps(where[other])],
+                    capture_output=True, text=True, timeout=60, cwd="/")
+                assert probe.returncode == 0, probe.stderr
+                assert json.loads(probe.stdout) == REFUSED_LOCALLY, (me, other, probe.stdout)
+
+            # each learner's worker runs that learner's own copy of the code
+            hub.run(ana, kernels[ana], EDIT_THE_SPECIAL)
+            assert hub.run(ana, kernels[ana], ASK_FOR_THE_SPECIAL).strip() == "today: ana's own special"
+            assert hub.run(ben, kernels[ben], ASK_FOR_THE_SPECIAL).strip() == "today: soup and pancakes"
+
+            for context in contexts.values():
+                await context.close()
+            await browser.close()
+
+    asyncio.run(workshop())
+
+    # stopping the servers through the hub's API stops everything the course started for them
+    for user in USERS:
+        hub.api("DELETE", f"users/{user}/server")
+    for user in USERS:
+        wait_until(lambda user=user: not processes_of(user), timeout=30,
+                   what=f"every process of {user} to end")
+
+    report(hub, figures)
+
+
+def report(hub: Hub, figures: dict) -> None:
+    lines = [f"- hub start (JupyterHub and its proxy answering): {hub.started_in:.1f} s"]
+    for user, row in figures.items():
+        lines.append(f"- {user}: " + ", ".join(f"{k} {v:.1f}" for k, v in row.items()))
+    print("\nthe hub test's figures\n" + "\n".join(lines))
+    if os.environ.get("ORDERUP_WRITE_SIZING") == "1":
+        write_sizing(hub, figures)
+
+
+def write_sizing(hub: Hub, figures: dict) -> None:
+    """INSTRUCTORS.md's sizing, from this run (ORDERUP_WRITE_SIZING=1)."""
+    rows = ["| learner | login and spawn | lesson 09, Run All | peak memory | CPU |", "|---|---:|---:|---:|---:|"]
+    for i, row in enumerate(figures.values(), 1):
+        rows.append(f"| learner {i} | {row['login and spawn (s)']:.1f} s | {row['lesson 09 from Run All (s)']:.1f} s "
+                    f"| {row['peak memory (MiB)']} MiB | {row['CPU (s)']} s |")
+    body = (f"Measured on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs; the hub and its proxy answered "
+            f"{hub.started_in:.1f} s after start.\n\n" + "\n".join(rows))
+    text = GUIDE.read_text()
+    text = re.sub(r"(<!-- hub-sizing:start -->\n).*?(\n<!-- hub-sizing:end -->)", lambda m: m[1] + body + m[2],
+                  text, flags=re.DOTALL)
+    GUIDE.write_text(text)
