@@ -23,7 +23,7 @@ $(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	@# JupyterLab opens without its "get news?" question, as on Binder (binder/postBuild)
+	@# JupyterLab's settings, as on Binder (binder/postBuild): no news pop-up, no "Select Kernel" dialog
 	mkdir -p $(VENV)/share/jupyter/lab/settings && cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
