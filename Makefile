@@ -1,6 +1,7 @@
 # Order Up! -- two commands do all the set-up:
 #   make lab    create .venv, install the pinned packages, open lesson 00 in JupyterLab
-#   make test   the same install, then every test (labkit, notebooks with nbval, labs)
+#   make test   the same install, then every test (labkit, notebooks with nbval, labs), in parallel
+#   make test-fast   the inner loop: labkit and the restaurant, no notebook (under 2 minutes)
 #   make bench  the queue race, cold starts and every lesson, timed (benchmarks/README.md)
 # A Python 3.11 or newer: python3 if it is one, else the newest python3.13, python3.12 or python3.11
 # on PATH (Ubuntu 22.04's python3 is 3.10). Choose another with `make lab PYTHON=/path/to/python3.12`.
@@ -12,7 +13,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test labs outputs bench .venv-arq
+.PHONY: lab test test-fast labs outputs bench .venv-arq
 
 NO_PYTHON = Order Up! needs Python 3.11 or newer, and found none on PATH (python3, python3.13, python3.12, python3.11).\nInstall one (python.org, your package manager, pyenv), or name it: make lab PYTHON=/path/to/python3.12
 
@@ -44,8 +45,16 @@ lab: $(INSTALLED) $(ARQ_INSTALLED)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --config=binder/jupyter_server_config.py \
 		--LabApp.default_url=/lab/tree/notebooks/00-open-the-restaurant.ipynb
 
+# The whole suite, in parallel: notebooks mostly wait (on cooks, timeouts, Redis), so more workers
+# than cores pay off. Each worker has a course home of its own (conftest.py). TEST_WORKERS=1: serial.
+TEST_WORKERS ?= 4
 test: $(INSTALLED) $(ARQ_INSTALLED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
+
+# The inner loop, under 2 minutes: labkit and the restaurant against real services, no notebook,
+# browser, hub or fresh install (those are marked slow).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest tests -m "not slow" -n $(TEST_WORKERS) --dist loadgroup --durations=10
 
 # Everything, about 7 minutes here (10 at most): benchmarks/results/ (WRITE=1: also the README's section).
 # ONLY=rq (or ONLY=celery,arq): that queue-race line alone, printed.

@@ -1,10 +1,62 @@
-"""pytest's hooks for every test path (tests/, and the notebooks nbval runs as tests)."""
+"""pytest's hooks for every test path (tests/, the lesson chains, the solutions nbval runs).
+
+- Each pytest process (each xdist worker, or the one process of a serial run) gets a course home
+  of its own: nbval's kernels inherit it, so parallel workers never see, reap or make room among
+  each other's restaurants.
+- The lessons run as chains (tests/lesson_chains.py), written here before collection.
+- A notebook's cells run in one kernel, in order: under xdist they stay together (one group per
+  notebook, `--dist loadgroup`).
+"""
+import importlib.util
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent
+
+
+def _chains():
+    spec = importlib.util.spec_from_file_location("lesson_chains", ROOT / "tests" / "lesson_chains.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pytest_configure(config):
+    home = Path(tempfile.mkdtemp(prefix=f"orderup-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"))
+    config._orderup_home = home
+    os.environ["ORDERUP_HOME"] = str(home)
+    os.environ["ORDERUP_SMALL_MACHINE"] = "0"  # the suite sizes itself; lessons' outputs are normal mode's
+    config._orderup_chains = _chains().write()
+
+
+def pytest_unconfigure(config):
+    home = getattr(config, "_orderup_home", None)
+    if home is not None:
+        from labkit import reaper
+        reaper.clean_leftovers(home)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def pytest_report_header(config):
+    chains = getattr(config, "_orderup_chains", [])
+    return [f"lesson chains (seed {_chains().seed()}; ORDERUP_LESSON_ORDER replays one): "
+            + "; ".join(" x2, ".join(chain) + " x2" for chain in chains)]
+
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        notebook = getattr(item, "cell", None) is not None
+        if notebook:
+            item.add_marker(pytest.mark.xdist_group(str(item.path)))
+            item.add_marker(pytest.mark.slow)
+    _skip_rabbitmq_cells_without_a_broker(items)
+
+
+def _skip_rabbitmq_cells_without_a_broker(items):
     """Lesson 11's RabbitMQ cells need a rabbitmq-server: without one, a learner's `make test` skips
     them (the lesson itself prints how to install it); CI (CI=true) runs them, so they fail there."""
     from labkit.rabbitmq_server import find_rabbitmq_server

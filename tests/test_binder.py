@@ -25,6 +25,8 @@ from jupyter_servers import JupyterServer
 from labkit.processes import wait_until
 from test_hub import SYSTEM_PYTHON, instructors_copy, kill_processes_of, need, processes_of
 
+pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
+
 USER = "orderup-binder"
 PIP_CACHE = Path("/var/cache/orderup-binder-pip")  # the builder's downloads, kept between runs
 

@@ -23,6 +23,8 @@ from labkit.processes import wait_until
 from conftest import ROOT, course_processes, execute
 from jupyter_servers import JupyterServer
 
+pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
+
 HUB_HOST = "hub.orderup.test"      # a made-up public name for the hub; Chromium maps it to 127.0.0.1
 FOREIGN_HOST = "elsewhere.orderup.test"
 COOK_SECONDS = 1.0

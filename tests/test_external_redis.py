@@ -10,6 +10,8 @@ from labkit.restaurant import Restaurant
 
 from conftest import ROOT, Kernel
 
+pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
+
 
 @pytest.fixture
 def instructors_redis(tmp_path):

@@ -10,12 +10,15 @@ import urllib.error
 import urllib.request
 
 import psutil
+import pytest
 
 from labkit.processes import wait_until
 
 from conftest import ROOT, course_processes, execute
 from jupyter_servers import JupyterServer
 from test_browser import HUB_HOST, browser  # noqa: F401 (the module's Chromium fixture)
+
+pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
 
 
 def fetch(url: str) -> tuple[int, bytes]:

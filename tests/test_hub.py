@@ -43,6 +43,8 @@ from hub_clients import Hub
 from jupyterlab_ui import CHROMIUM_ARGS, count, errors_in, open_from_file_browser, run_all, save
 from test_browser import chromium_executable
 
+pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
+
 USERS = ("orderup-hub-ana", "orderup-hub-ben")
 HOST = "hub.test"
 LESSON = "09-order-up.ipynb"

@@ -11,6 +11,8 @@ import redis
 
 from conftest import ROOT, course_processes, names
 
+pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
+
 LESSON_00 = ROOT / "notebooks" / "00-open-the-restaurant.ipynb"
 OPEN = "import labkit, json; kitchen = labkit.open_restaurant()"
 DESCRIBE = ("print(json.dumps({'port': kitchen.redis.port, 'password': kitchen.redis.password, "

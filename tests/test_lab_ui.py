@@ -19,6 +19,8 @@ from jupyterlab_ui import CHROMIUM_ARGS, errors_in, open_from_file_browser, run_
 from labkit.processes import wait_until
 from test_browser import chromium_executable
 
+pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
+
 
 def copy_of_the_course(target):
     """The notebooks and the restaurant in a folder of their own: the test saves the notebook it

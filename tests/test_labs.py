@@ -8,6 +8,8 @@ from labkit import labs
 
 from conftest import ROOT, Kernel
 
+pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
+
 LABS = sorted((ROOT / "labs").glob("*.ipynb"))
 
 
