@@ -12,6 +12,7 @@ at once and silently, and the waiter meets the outage where it would anyway, in 
 import asyncio
 import json
 import os
+import threading
 import time
 
 import redis
@@ -38,9 +39,12 @@ QUICK = dict(socket_connect_timeout=0.5, socket_timeout=0.5, retry=Retry(NoBacko
 
 
 def _client() -> redis.Redis:
-    if "sync" not in _clients:
-        _clients["sync"] = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], **QUICK)
-    return _clients["sync"]
+    # one client per thread: Daphne runs each request in a thread of its own, and threads that open
+    # a shared client's first connection at the same moment can break it (ValueError from redis-py)
+    key = ("sync", threading.get_ident())
+    if key not in _clients:
+        _clients[key] = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], **QUICK)
+    return _clients[key]
 
 
 def mark(order_id: int, hop: str, at: float | None = None, **details) -> None:
