@@ -71,6 +71,12 @@ def step(number: int) -> str:
     return body
 
 
+def substitute(text: str, paths: dict[str, str]) -> str:
+    """The guide's paths (whole ones: /opt/orderup is not the start of /opt/orderup-arq) -> the test's."""
+    pattern = "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
+    return re.sub(rf"(?<![\w/-])({pattern})(?![\w-])", lambda m: paths[m[1]], text)
+
+
 def run(command: str, **kwargs) -> subprocess.CompletedProcess:
     done = subprocess.run(["bash", "-ec", command], capture_output=True, text=True, **kwargs)
     assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
@@ -104,26 +110,36 @@ def course_for_everyone(tmp_path_factory):
     shared = Path(tempfile.mkdtemp(prefix="orderup-hub-srv-"))
     os.chmod(shared, 0o755)
     srv = instructors_copy(shared / "order-up")
+    # what the environments are built from: the pins, and the guide's own step (its npm line, say)
     pins = b"".join((ROOT / f).read_bytes() for f in
                     ("requirements.txt", "requirements-hub.txt", "benchmarks/requirements-arq.txt"))
-    digest = hashlib.sha256(pins).hexdigest()[:12]
+    digest = hashlib.sha256(pins + step(1).encode()).hexdigest()[:12]
     paths = {"/srv/order-up": str(srv), "/opt/orderup-arq": f"/opt/orderup-hub-arq-{digest}",
-             "/opt/orderup-chp": "/opt/orderup-hub-chp", "/opt/orderup": f"/opt/orderup-hub-{digest}",
+             "/opt/orderup-chp": f"/opt/orderup-hub-chp-{digest}", "/opt/orderup": f"/opt/orderup-hub-{digest}",
              "python3.11": SYSTEM_PYTHON}
-    built = Path(paths["/opt/orderup"]) / ".complete"
     safe_directory = f"{srv}/.git"
+
+    def built_before(line: str) -> Path | None:
+        """The marker of what a slow line builds, if an earlier run built it from the same pins."""
+        for env in (paths["/opt/orderup"], paths["/opt/orderup-arq"]):
+            if f"-m venv {env}" in line or f"{env}/bin/pip install --quiet -r" in line:
+                return Path(env) / ".complete"
+        if "npm install" in line:
+            return Path(paths["/opt/orderup-chp"]) / ".complete"
+        return None
+
     try:
         for line in step(1).splitlines():
             line = line.strip()
             if not line or line.startswith("#") or line.startswith("git clone "):
                 continue  # the clone is instructors_copy() above
-            for old, new in paths.items():
-                line = line.replace(old, new)
-            slow = " -m venv " in line or "pip install --quiet -r" in line or "npm install" in line
-            if slow and built.exists():
-                continue  # built by an earlier run from the same pins
+            line = substitute(line, paths)
+            marker = built_before(line)
+            if marker is not None and marker.exists():
+                continue
             run(line, timeout=900)
-        built.touch()
+            if marker is not None and " -m venv " not in line:
+                marker.touch()  # installed: later runs with the same pins skip it
         yield {"srv": srv, "env": Path(paths["/opt/orderup"]), "paths": paths, "root": root}
     finally:
         subprocess.run(["git", "config", "--system", "--fixed-value", "--unset-all", "safe.directory",
@@ -190,8 +206,7 @@ def hub(course_for_everyone, learners):
     config = config.replace('"https://:', '"https://127.0.0.1:')  # loopback only, for a test
     config = config.replace("/etc/ssl/hub/cert.pem", str(cert)).replace("/etc/ssl/hub/key.pem", str(key))
     config = config.replace('{"learner01", "learner02"}', repr(set(USERS)))
-    for old, new in course_for_everyone["paths"].items():
-        config = config.replace(old, new)
+    config = substitute(config, course_for_everyone["paths"])
     config += f"""
 # -- the test's own: ports and files of its own, and an admin service that drives the hub's API
 c.JupyterHub.hub_port = {free_port()}
@@ -230,12 +245,26 @@ c.JupyterHub.load_roles = [{{"name": "orderup-test", "services": ["orderup-test"
             os.killpg(proc.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
+        stop_the_proxy(folder / "proxy.pid", port)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def stop_the_proxy(pid_file: Path, port: int) -> None:
+    """configurable-http-proxy runs in a session of its own: a hub that died at start leaves it."""
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = " ".join(proc.info["cmdline"] or [])
+        if "configurable-http-proxy" in cmd and f"--port {port}" in cmd:
+            try:
+                proc.terminate()
+                proc.wait(10)
+            except psutil.Error:
+                pass
+    pid_file.unlink(missing_ok=True)
 
 
 class Sampler:

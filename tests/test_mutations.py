@@ -1,0 +1,79 @@
+"""Break the restaurant on purpose, and the lessons must notice: each lesson states its conclusions
+as compared outputs, so code that reverses a conclusion fails the suite.
+
+Each mutation is applied to a copy of the course (notebooks and restaurant); the lesson runs there
+under nbval, on the mutated code (labkit runs the restaurant of the course folder the notebook is
+in), and must fail at the cell that states the conclusion, which now prints False (cells that show
+the same evidence, a drill's table say, fail with it).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # each runs a lesson
+
+MUTATIONS = {
+    "a no-op that sleeps 10 ms": dict(
+        file="restaurant/orders/tasks.py",
+        old='def noop() -> None:\n    """Does nothing: lessons time what it costs to send a ticket, not to cook it."""\n',
+        new='def noop() -> None:\n    """Does nothing: lessons time what it costs to send a ticket, not to cook it."""\n'
+            '    time.sleep(0.01)\n',
+        lesson="02-tickets-on-the-rail", conclusion="inline no-op cheaper than .delay(): True"),
+    "a late-ack cook without acks_late": dict(
+        file="restaurant/orders/tasks.py",
+        old="@shared_task(acks_late=True)\ndef cook_order_acks_late(",
+        new="@shared_task\ndef cook_order_acks_late(",
+        lesson="05-crashes-and-acks-late", conclusion="late ack lost none: True"),
+    "an idempotent charge without its guard": dict(
+        file="restaurant/payments/tasks.py",
+        old='    if not cache.add(f"charge:order:{order_id}", "claimed", timeout=24 * 3600):  # SET key value NX EX\n'
+            '        return "already charged"\n',
+        new="",
+        lesson="06-idempotency", conclusion="SET NX charge charged once: True"),
+    "a consumer whose handler no longer matches the type": dict(
+        file="restaurant/orders/consumers.py",
+        old="    async def order_update(self, event):",
+        new="    async def order_updated(self, event):",
+        # the buzz by hand never arrives: the consumer fails on it, Daphne closes the socket, and the
+        # cell that waits for the buzz raises, before its conclusion could print
+        lesson="08-buzzers", conclusion="the buzzer went off without a request: True",
+        raises="ConnectionClosed"),
+}
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_a_lesson_fails_when_its_conclusion_is_reversed(name, tmp_path):
+    mutation = MUTATIONS[name]
+    course = tmp_path / "course"
+    for folder in ("notebooks", "restaurant"):
+        shutil.copytree(ROOT / folder, course / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    target = course / mutation["file"]
+    code = target.read_text()
+    assert mutation["old"] in code, f"the mutation no longer applies to {mutation['file']}: update the test"
+    target.write_text(code.replace(mutation["old"], mutation["new"], 1))
+
+    notebook = course / "notebooks" / f"{mutation['lesson']}.ipynb"
+    assert mutation["conclusion"] in notebook.read_text(), "the lesson no longer states this conclusion"
+    (course / "pytest.ini").write_text("[pytest]\n")  # not the repository's settings: only nbval's, below
+    env = {**os.environ, "ORDERUP_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-vv", "--nbval",
+         "--nbval-current-env", f"--nbval-sanitize-with={ROOT / 'tests' / 'nbval-sanitize.cfg'}",
+         "--nbval-cell-timeout=180", f"--rootdir={course}", str(notebook)],
+        cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    report = done.stdout + done.stderr
+    assert done.returncode == 1 and re.search(r"\d+ failed", report), report[-3000:]
+    if "raises" in mutation:
+        assert mutation["raises"] in report, f"the lesson failed, but not with {mutation['raises']}:\n{report[-3000:]}"
+    else:
+        label = mutation["conclusion"].removesuffix("True")
+        assert f"{label}True" in report and f"{label}False" in report, \
+            f"the lesson failed, but not at its conclusion '{mutation['conclusion']}':\n{report[-3000:]}"
