@@ -49,12 +49,12 @@ lab: $(INSTALLED) $(ARQ_INSTALLED)
 # than cores pay off. Each worker has a course home of its own (conftest.py). TEST_WORKERS=1: serial.
 TEST_WORKERS ?= 4
 test: $(INSTALLED) $(ARQ_INSTALLED)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
 
 # The inner loop, under 2 minutes: labkit and the restaurant against real services, no notebook,
 # browser, hub or fresh install (those are marked slow).
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest tests -m "not slow" -n $(TEST_WORKERS) --dist loadgroup --durations=10
+	$(BIN)/python -m pytest tests -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=10
 
 # Everything, about 7 minutes here (10 at most): benchmarks/results/ (WRITE=1: also the README's section).
 # ONLY=rq (or ONLY=celery,arq): that queue-race line alone, printed.

@@ -4,8 +4,8 @@
   of its own: nbval's kernels inherit it, so parallel workers never see, reap or make room among
   each other's restaurants.
 - The lessons run as chains (tests/lesson_chains.py), written here before collection.
-- A notebook's cells run in one kernel, in order: under xdist they stay together (one group per
-  notebook, `--dist loadgroup`).
+- A notebook's cells run in one kernel, in order: under xdist they stay together (`--dist loadfile`
+  sends each file, so each notebook, to one worker).
 """
 import importlib.util
 import os
@@ -47,12 +47,12 @@ def pytest_report_header(config):
             + "; ".join(" x2, ".join(chain) + " x2" for chain in chains)]
 
 
+def pytest_itemcollected(item):
+    if getattr(item, "cell", None) is not None:  # a notebook's cell
+        item.add_marker(pytest.mark.slow)
+
+
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        notebook = getattr(item, "cell", None) is not None
-        if notebook:
-            item.add_marker(pytest.mark.xdist_group(str(item.path)))
-            item.add_marker(pytest.mark.slow)
     _skip_rabbitmq_cells_without_a_broker(items)
 
 

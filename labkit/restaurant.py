@@ -301,9 +301,15 @@ class Restaurant:
 
     # -- all at once ----------------------------------------------------------------------------
     def open(self, worker: bool = True, daphne: bool = True, beat: bool = False,
-             concurrency: int | None = None) -> "Restaurant":
-        """Start Redis, then the worker and Daphne (and beat if asked) side by side."""
+             concurrency: int | None = None, fresh: bool = True) -> "Restaurant":
+        """Start Redis, then the worker and Daphne (and beat if asked) side by side.
+
+        ``fresh``: open for a new day, empty (:meth:`clear`): whatever an earlier notebook or an
+        earlier run of this one left in this kernel's restaurant is gone, so a lesson starts from
+        the same restaurant every time, and shows the same order numbers."""
         self.start_redis()
+        if fresh:
+            self.clear()
         wanted = []
         if worker:
             wanted.append(self._worker(concurrency=concurrency or default_concurrency(), pool="prefork"))
@@ -313,6 +319,24 @@ class Restaurant:
             wanted.append(self._beat())
         start_together(wanted)
         return self
+
+    def clear(self) -> None:
+        """Empty the restaurant: every row of its database (order numbers start at 1 again), and
+        what Redis holds for it: tickets on every rail and held by workers, results, the pass's
+        groups, the cache (trails, counters). kombu's queue bindings stay: running workers use them."""
+        broker = self.redis.client(0)
+        stale = [k for k in broker.scan_iter(count=1000) if not k.startswith("_kombu.binding")]
+        if stale:
+            broker.delete(*stale)
+        for db in (1, 2, 3):
+            self.redis.client(db).flushdb()
+        if _django_owner is self:
+            from django.core.management import call_command
+            call_command("flush", interactive=False, verbosity=0)  # and resets the ids' sequences
+        else:
+            env = {**os.environ, **self.app_environment()}
+            subprocess.run([sys.executable, "-m", "django", "flush", "--noinput", "--verbosity=0"],
+                           cwd=course_root(), env=env, check=True, capture_output=True)
 
     def close(self) -> "Restaurant":
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""

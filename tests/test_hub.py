@@ -345,14 +345,20 @@ async def learner_runs_lesson_09(browser, hub: Hub, user: str, password: str, fi
     page, figures[user]["login and spawn (s)"] = await log_in(context, hub, user, password)
     await open_from_file_browser(page, None, LESSON)
     figures[user]["lesson 09 from Run All (s)"] = await run_all(page)
-    mermaid = await count(page, ".jp-RenderedMermaid figure img[src^='data:image/svg+xml']")  # drawn, not failed
-    link = await page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
-        .map(a => a.getAttribute('href')).find(h => h && h.includes('/orderup/run/'))""")
     await save(page)
     saved = json.loads((Path(pwd.getpwnam(user).pw_dir) / "order-up" / "notebooks" / LESSON).read_text())
     assert errors_in(saved) == [], (user, errors_in(saved))
+    try:  # outputs are drawn a moment after the kernel reports them
+        await page.wait_for_function("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
+            .some(a => (a.getAttribute('href') || '').includes('/orderup/run/'))""", timeout=30_000)
+    except Exception:
+        raise AssertionError(f"{user}: no link to the front desk drawn; the saved page cell: "
+                             f"{[c['outputs'] for c in saved['cells'] if 'kitchen.page(5)' in ''.join(c['source'])]}")
+    link = await page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
+        .map(a => a.getAttribute('href')).find(h => h && h.includes('/orderup/run/'))""")
+    assert link.startswith(f"/user/{user}/orderup/run/"), (user, link)
+    mermaid = await count(page, ".jp-RenderedMermaid figure img[src^='data:image/svg+xml']")  # drawn, not failed
     assert mermaid >= 1, f"{user}: JupyterLab drew no Mermaid diagram"
-    assert link and link.startswith(f"/user/{user}/orderup/run/"), (user, link)
     status = await order_from_the_page(context, f"https://{HOST}:{hub.port}{link}")
     assert status.endswith(": ready"), (user, status)
     return context
