@@ -1,6 +1,7 @@
-"""The Celery app: the kitchen's rule book. The worker is started with `celery -A restaurant worker`.
+"""The Celery app: the kitchen's rule book. Workers start with `celery -A restaurant worker`.
 
-Its settings come from Django's settings, every name that starts with CELERY_ (broker, results, ...).
+Its settings are Django's, every name that starts with CELERY_ (broker, results, routes, ...), and
+it finds each app's tasks.py by itself.
 """
 import os
 
@@ -10,4 +11,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "restaurant.settings")
 
 app = Celery("restaurant")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()  # finds restaurant/orders/tasks.py
+app.autodiscover_tasks()

@@ -6,15 +6,12 @@ in Redis (an LPUSH onto the `celery` list) and returns. A worker, another progra
 `place_order_inline` is the waiter who cooks: lesson 01 measures why nobody should hire him.
 `table_page` is the page a customer keeps open at table N (lesson 09).
 """
-import time
-
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import trace
 from .models import Order
 from .tasks import cook_order
 
@@ -33,14 +30,9 @@ def orders(request):
     """GET: the latest orders. POST table=<n>&item=<name>: place an order."""
     if request.method == "GET":
         return JsonResponse({"orders": [o.as_dict() for o in Order.objects.order_by("-id")[:20]]})
-    taken_at = time.time()
     order = _new_order(request)
     if order is None:
         return JsonResponse({"error": "say which table: table=<number>"}, status=400)
-    trace.mark(order.id, "waiter: order taken", at=taken_at)
-    # noted *before* the LPUSH: once the ticket is on the rail a cook may take it at once, and a
-    # note written after .delay() returns can come later than the cook's own
-    trace.mark(order.id, "waiter: spiking the ticket")
     cook_order.delay(order.id)  # pass the id, not the object: the cook reads a fresh copy
     return JsonResponse(order.as_dict(), status=202)
 

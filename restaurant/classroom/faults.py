@@ -1,0 +1,30 @@
+"""Lesson 10's breakdowns, injected from the classroom's side: the restaurant's code stays right, and
+one program (a worker started with these settings) gets the pass wrong, as a stale deploy or a typo
+in one process's settings would.
+
+    ORDERUP_FAULT_LAYER=memory            the in-memory channel layer, which no other process shares
+    ORDERUP_FAULT_GROUP=tables_{table}    group_send to another group than the buzzers are in
+    ORDERUP_FAULT_TYPE=order.updated      a message type no consumer has a handler for
+"""
+from __future__ import annotations
+
+import os
+
+IN_MEMORY = {"BACKEND": "restaurant.classroom.layers.InMemoryChannelLayer", "CONFIG": {}}
+ON_REDIS = {"BACKEND": "restaurant.classroom.layers.RedisChannelLayer"}
+
+
+def channel_layer_backend(environ=os.environ) -> dict:
+    """What the settings' CHANNEL_LAYERS["default"] gets: the Redis layer (its CONFIG kept), or the
+    in-memory one of the fault (which takes no hosts)."""
+    return IN_MEMORY if environ.get("ORDERUP_FAULT_LAYER") == "memory" else ON_REDIS
+
+
+def misdirect(group: str, message: dict, environ=os.environ) -> tuple[str, dict]:
+    """The group and message a faulty program sends instead of the ones its code asks for."""
+    wrong_group, wrong_type = environ.get("ORDERUP_FAULT_GROUP"), environ.get("ORDERUP_FAULT_TYPE")
+    if wrong_group and group.startswith("table_"):
+        group = wrong_group.format(table=group.removeprefix("table_"))
+    if wrong_type and message.get("type") == "order.update":
+        message = {**message, "type": wrong_type}
+    return group, message

@@ -1,0 +1,72 @@
+"""The classroom's settings: the restaurant's own (restaurant/settings.py), pointed at one notebook's
+kitchen, plus what the course adds. labkit starts every program with
+DJANGO_SETTINGS_MODULE=restaurant.classroom.settings; a restaurant outside the course needs none of it.
+
+What labkit tells each program, in its environment:
+    ORDERUP_REDIS_URL       redis://:password@127.0.0.1:port, this kernel's Redis (no database)
+    ORDERUP_REDIS_FIRST_DB  where the four databases start (on an instructor's shared Redis)
+    ORDERUP_RUN_DIR         this kernel's run folder: the SQLite database lives there
+    ORDERUP_DOOR_KEY        the web processes' door key (door.py)
+    ORDERUP_PROGRAM         which program this is, for the order's trail (trail.py)
+What the lessons and drills change, for one program at a time (labkit/drills):
+    ORDERUP_COOK_SECONDS, ORDERUP_BELL_SECONDS, ORDERUP_VISIBILITY_TIMEOUT, ORDERUP_RESTORE_INTERVAL,
+    ORDERUP_RESTORE_THROTTLE, ORDERUP_BROKER_URL (lesson 11: RabbitMQ), ORDERUP_FAULT_* (faults.py)
+"""
+import os
+from pathlib import Path
+
+from restaurant.settings import *  # noqa: F401,F403 (the restaurant's settings, then ours on top)
+from restaurant.settings import (
+    ALLOWED_HOSTS,
+    CELERY_BEAT_SCHEDULE,
+    CHANNEL_LAYERS,
+    INSTALLED_APPS,
+    MIDDLEWARE,
+    REDIS_DATABASES,
+)
+
+from .faults import channel_layer_backend
+from .hosts import hub_hosts, trusted_origins
+
+env = os.environ
+
+INSTALLED_APPS = [*INSTALLED_APPS, "restaurant.classroom"]  # its ready() hooks the order's trail in
+MIDDLEWARE = ["restaurant.classroom.door.door_key_middleware", *MIDDLEWARE]
+DOOR_KEY = env.get("ORDERUP_DOOR_KEY", "")
+ASGI_APPLICATION = "restaurant.classroom.asgi.application"  # the restaurant's, behind the door
+
+# Behind jupyter-server-proxy (Binder, JupyterHub) the browser's Host is the hub's: hosts.py reads it
+# from the hub's environment instead of turning the check off.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver", *hub_hosts(env)]
+CSRF_TRUSTED_ORIGINS = trusted_origins(env)
+
+# this kernel's run folder and Redis
+RUN_DIR = Path(env.get("ORDERUP_RUN_DIR", Path(__file__).resolve().parents[2] / ".orderup"))
+DATABASES["default"]["NAME"] = RUN_DIR / "restaurant.sqlite3"  # noqa: F405
+REDIS_URL = env.get("ORDERUP_REDIS_URL", "redis://127.0.0.1:6379")
+FIRST_DB = int(env.get("ORDERUP_REDIS_FIRST_DB", "0"))
+REDIS_DATABASES = {hat: FIRST_DB + number for hat, number in REDIS_DATABASES.items()}
+
+
+def redis_database(hat: str) -> str:
+    return f"{REDIS_URL}/{REDIS_DATABASES[hat]}"
+
+
+# lesson 11 puts the rail somewhere else (RabbitMQ); results stay in Redis
+CELERY_BROKER_URL = env.get("ORDERUP_BROKER_URL") or redis_database("broker")
+CELERY_RESULT_BACKEND = redis_database("results")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": redis_database("cache")}}
+CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": {"hosts": [redis_database("channel layer")]}}}
+# the order's trail notes what crosses the pass (trail.py), and lesson 10's drills can break it
+CHANNEL_LAYERS["default"].update(channel_layer_backend(env))
+
+# lessons 05 and 11 shorten the time before an abandoned ticket goes back on the rail
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env.get("ORDERUP_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": int(env.get("ORDERUP_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(env.get("ORDERUP_RESTORE_THROTTLE", "10")),
+}
+COOK_SECONDS = float(env.get("ORDERUP_COOK_SECONDS", "1.0"))
+CELERY_BEAT_SCHEDULE["ring-the-bell"] = {**CELERY_BEAT_SCHEDULE["ring-the-bell"],
+                                         "schedule": float(env.get("ORDERUP_BELL_SECONDS", "1.0"))}
