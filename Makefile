@@ -67,8 +67,8 @@ endif
 
 # For authors: rebuild labs/ from solutions/, and re-run notebooks to refresh their outputs.
 labs: $(INSTALLED)
-	$(BIN)/python -m labkit.labs
+	$(BIN)/python -m labkit.authoring.labs
 
 outputs: $(INSTALLED)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb solutions/*.ipynb
-	$(BIN)/python -m labkit.labs
+	$(BIN)/python -m labkit.authoring.labs

@@ -36,7 +36,7 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     home = getattr(config, "_orderup_home", None)
     if home is not None:
-        from labkit import reaper
+        from labkit.runtime import reaper
         reaper.clean_leftovers(home)
         shutil.rmtree(home, ignore_errors=True)
 
@@ -59,7 +59,7 @@ def pytest_collection_modifyitems(config, items):
 def _skip_rabbitmq_cells_without_a_broker(items):
     """Lesson 11's RabbitMQ cells need a rabbitmq-server: without one, a learner's `make test` skips
     them (the lesson itself prints how to install it); CI (CI=true) runs them, so they fail there."""
-    from labkit.rabbitmq_server import find_rabbitmq_server
+    from labkit.services.rabbitmq import find_rabbitmq_server
     if find_rabbitmq_server() is not None or os.environ.get("CI", "").lower() not in ("", "0", "false"):
         return
     skip = pytest.mark.skip(reason="no rabbitmq-server here (apt install rabbitmq-server, or conda's)")

@@ -30,6 +30,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 import queues  # noqa: E402
+
 from labkit import queue_race  # noqa: E402
 
 RESULTS = HERE / "results"

@@ -30,7 +30,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from labkit.processes import resident_memory  # noqa: E402
+from labkit.runtime.service import resident_memory  # noqa: E402
 
 GUIDE = ROOT / "INSTRUCTORS.md"
 

@@ -33,8 +33,8 @@ def main(argv=None) -> int:
     os.environ["ORDERUP_BROWSER"] = "direct"
     from playwright.sync_api import sync_playwright
 
-    from labkit.trail import median_steps, order_trail
-    from labkit.restaurant import Restaurant
+    from labkit.kitchen.restaurant import Restaurant
+    from labkit.look.trail import median_steps, order_trail
 
     kitchen = Restaurant(in_process_django=False).open()
     try:

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 ONE_BY_ONE = """
 import json, time
-from labkit.redis_server import RedisServer
-from labkit.restaurant import Restaurant
+from labkit.services.redis import RedisServer
+from labkit.kitchen.restaurant import Restaurant
 k = Restaurant(in_process_django=False)
 out = {}
 # Redis alone, on the port and password the restaurant's programs expect (fixed for its life)
@@ -79,7 +79,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for name, value in {**run(ONE_BY_ONE, home), **run(WHOLE, home)}.items():
                 samples.setdefault(name, []).append(value)
-    from labkit.redis_server import find_redis_server, server_version
+    from labkit.services.redis import find_redis_server, server_version
     binary, source = find_redis_server()
     print(f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {server_version(binary)} ({source}), worker prefork c=2, "

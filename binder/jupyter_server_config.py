@@ -2,7 +2,7 @@
 # a JupyterHub image does the same, INSTRUCTORS.md; `make lab` passes it with --config).
 #
 # Named proxy entries: <base_url>orderup/ and <base_url>flower/ open the front desk
-# (labkit/frontdesk.py), which lists this user's open restaurants and sends the browser on to
+# (labkit/kitchen/front_desk.py), which lists this user's open restaurants and sends the browser on to
 # their pages, or passes requests on to Flower. Each kernel runs its own Daphne on a port of its
 # own, so the entries cannot point at one fixed port; the desk finds the live ones.
 #
@@ -16,7 +16,7 @@ c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
 
 def front_desk(show: str, title: str, **more) -> dict:
     return {
-        "command": [sys.executable, "-m", "labkit.frontdesk", "--unix-socket", "{unix_socket}", "--show", show],
+        "command": [sys.executable, "-m", "labkit.kitchen.front_desk", "--unix-socket", "{unix_socket}", "--show", show],
         "unix_socket": True,
         "timeout": 20,
         "launcher_entry": {"title": title, "category": "Other"},

@@ -1,47 +1,95 @@
-"""labkit: the toolbox every Order Up! notebook imports.
+"""labkit: the toolbox every Order Up! notebook imports, in layers (each uses only those above it):
 
-    import labkit
-    kitchen = labkit.open_restaurant()        # Redis + a Celery worker + Daphne, for this kernel
-    labkit.keys()                             # what is in Redis right now
+    runtime/    processes that never outlive their kernel: run folders, the watchdog, one life
+                cycle for every program, ports, the machine (no Django, no Redis client)
+    services/   the programs: Redis (or a relay to yours), the Celery worker and beat, Daphne,
+                Flower, RabbitMQ
+    kitchen/    one kernel's restaurant (Restaurant), Django in the kernel, and clients that talk
+                to it as customers do (WebClient, TestClient, Buzzer); the Jupyter front desk
+    look/       what the programs leave behind: keys, tickets, the board, events, trails, timings
+    drills/     the restaurant broken on purpose, and the relay checklist
+    authoring/  labs made from solutions, and the labs' checks
+    doctor/     is this machine ready?
+    queue_race/ Celery and its neighbours raced on one Redis (lesson 12, make bench)
+
+The notebooks' API is this module's names, listed here in one place:
+
+    kitchen = labkit.open_restaurant()   # Redis, a worker and Daphne, for this kernel, empty
+    labkit.keys()                        # what is in Redis right now
     labkit.close_restaurant()
 """
-from . import drills
-from .board import rail_board
-from .browser import browser_url
-from .buzzers import Buzzer
-from .breakdowns import BREAKDOWNS, fix, mystery_drill, order_and_listen, run_drill
-from .checklist import checklist
-from .checks import check, filled
-from .doctor import doctor
-from .events import overhear
-from .errors import LabCheckFailed, LabkitError, PortInUse, RedisNotFound, ServiceFailed
-from .follow import follow_order, follow_task
-from .processes import wait_until
-from .project_map import where_to_look
-from .trail import median_steps, order_trail
-from .redis_inspect import decode_ticket, hats, held_tickets, keys, monitor, tickets
-from .restaurant import Restaurant, close_restaurant, current, open_restaurant
-from .setup_check import check_setup
-from .timing import compare, time_calls
-from .web import WebClient, rush
+from labkit import drills
+from labkit.authoring.checks import check, filled
+from labkit.doctor import check_setup, doctor
+from labkit.drills.breakdowns import (
+    BREAKDOWNS,
+    fix,
+    mystery_drill,
+    order_and_listen,
+    run_drill,
+)
+from labkit.drills.checklist import checklist
+from labkit.kitchen.buzzer import Buzzer
+from labkit.kitchen.restaurant import (
+    Restaurant,
+    close_restaurant,
+    current,
+    open_restaurant,
+)
+from labkit.kitchen.web_client import WebClient, rush
+from labkit.look.board import rail_board
+from labkit.look.events import overhear
+from labkit.look.follow import follow_order, follow_task
+from labkit.look.project_map import where_to_look
+from labkit.look.redis import (
+    decode_ticket,
+    hats,
+    held_tickets,
+    key_shape,
+    keys,
+    monitor,
+    tickets,
+)
+from labkit.look.timing import compare, percentile, plot, time_calls
+from labkit.look.trail import median_steps, order_trail
+from labkit.runtime.browser import browser_url
+from labkit.runtime.errors import (
+    LabCheckFailed,
+    LabkitError,
+    PortInUse,
+    RedisNotFound,
+    ServiceFailed,
+)
+from labkit.runtime.paths import course_home
+from labkit.runtime.service import resident_memory
+from labkit.runtime.tables import Table
+from labkit.runtime.waiting import wait_until
 
+__all__ = [
+    # the kitchen
+    "open_restaurant", "close_restaurant", "current", "Restaurant",
+    # talking to it as customers do
+    "WebClient", "rush", "TestClient", "Buzzer", "browser_url",
+    # looking inside
+    "keys", "tickets", "decode_ticket", "monitor", "held_tickets", "hats", "key_shape", "rail_board",
+    "overhear", "order_trail", "median_steps", "follow_order", "follow_task", "where_to_look",
+    # measuring
+    "time_calls", "compare", "plot", "percentile", "Table", "resident_memory", "wait_until",
+    # drills
+    "drills", "BREAKDOWNS", "run_drill", "fix", "mystery_drill", "order_and_listen", "checklist",
+    # labs and the doctor
+    "check", "filled", "doctor", "check_setup", "course_home",
+    # errors
+    "LabkitError", "LabCheckFailed", "PortInUse", "RedisNotFound", "ServiceFailed",
+]
 
 
 def __getattr__(name):
     # TestClient imports Django, which must wait until labkit has pointed it at this kernel's Redis
     if name == "TestClient":
-        from .test_client import TestClient
+        from labkit.kitchen.test_client import TestClient
         return TestClient
     raise AttributeError(name)
-
-
-__all__ = [
-    "TestClient", "overhear", "where_to_look", "BREAKDOWNS", "checklist", "fix", "mystery_drill", "order_and_listen", "run_drill", "Buzzer", "browser_url", "median_steps", "order_trail",
-    "WebClient", "drills", "compare", "rail_board", "rush", "time_calls",
-    "LabCheckFailed", "LabkitError", "PortInUse", "RedisNotFound", "ServiceFailed",
-    "Restaurant", "check", "check_setup", "doctor", "close_restaurant", "current", "decode_ticket", "filled", "follow_order", "follow_task", "hats", "held_tickets",
-    "keys", "monitor", "open_restaurant", "tickets", "wait_until",
-]
 
 
 def _running_in_a_kernel() -> bool:

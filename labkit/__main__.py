@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from .doctor import doctor
+from labkit.doctor.report import doctor
 
 
 def main(argv=None) -> int:

@@ -7,9 +7,8 @@ Runs in .venv-arq (arq 0.28 needs redis<6). The worker polls the queue (ZRANGEBY
 The race sets both to POLL_DELAY (1 ms): with the defaults, half a second of waiting would hide
 everything arq itself costs.
 """
-from arq.connections import RedisSettings
-
 import settings
+from arq.connections import RedisSettings
 
 POLL_DELAY = 0.001
 REDIS = RedisSettings(host=settings.HOST, port=settings.PORT, password=settings.PASSWORD,

@@ -2,9 +2,8 @@
 
     celery -A race_celery worker --pool=prefork --concurrency=2 --without-mingle --without-gossip
 """
-from celery import Celery
-
 import settings
+from celery import Celery
 
 app = Celery("race", broker=settings.url(), backend=settings.url())
 app.conf.update(

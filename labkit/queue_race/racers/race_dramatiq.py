@@ -3,11 +3,10 @@
     dramatiq race_dramatiq --processes 2 --threads 1
 """
 import dramatiq
+import settings
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.results import Results
 from dramatiq.results.backends import RedisBackend
-
-import settings
 
 broker = RedisBroker(url=settings.url())
 broker.add_middleware(Results(backend=RedisBackend(url=settings.url())))

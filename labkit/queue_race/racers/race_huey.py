@@ -2,9 +2,8 @@
 
     huey_consumer race_huey.huey --workers 2 --worker-type process
 """
-from huey import RedisHuey
-
 import settings
+from huey import RedisHuey
 
 # notify_result=True: the worker also LPUSHes a note, so result.get(blocking=True) waits with BLPOP.
 # Without it, huey polls for the result: every 50 ms at first, backing off.

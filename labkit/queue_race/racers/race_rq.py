@@ -3,10 +3,9 @@
     rq worker-pool --num-workers 2 race                                   # "rq": a Worker forks per job
     rq worker-pool --num-workers 2 --worker-class rq.SimpleWorker race    # "rq-simple": no fork
 """
+import settings
 from redis import Redis
 from rq import Queue
-
-import settings
 
 
 def noop(i):

@@ -1,0 +1,83 @@
+"""A buzzer in the notebook: the same WebSocket the table's page opens, kept open in the kernel.
+
+    buzzer = await labkit.Buzzer.connect(5)            # table 5 (this kernel's Daphne)
+    ...                                                 # place an order
+    buzz = await buzzer.wait_for("ready")               # {"order": {...}, "sent_at": ..., "received_at": ...}
+    await buzzer.close()
+
+A reader task takes every message off the socket as soon as it arrives and notes the time, so a
+buzz's ``received_at`` is when it reached the kernel, not when a cell got round to reading it.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import websockets
+
+from labkit.runtime.errors import LabkitError
+
+
+class Buzzer:
+    def __init__(self, socket, table: int):
+        self.socket, self.table = socket, table
+        self.buzzes: list[dict] = []
+        self.closed: Exception | None = None
+        self._arrived = asyncio.Condition()
+        self._reader = asyncio.ensure_future(self._read())
+
+    @classmethod
+    async def connect(cls, table: int, daphne=None, origin: str | None = None) -> "Buzzer":
+        """Open table ``table``'s buzzer on ``daphne`` (this kernel's, by default). The Origin is
+        Daphne's own address, as for the restaurant's page (the origin validator lets it in),
+        unless ``origin`` says where the page came from."""
+        if daphne is None:
+            from labkit.kitchen.restaurant import current
+            daphne = current().daphne
+        if daphne is None or not daphne.running:
+            raise LabkitError("Daphne is not running: kitchen.start_daphne() (or open()) starts it.")
+        socket = await websockets.connect(daphne.socket_url(f"ws/table/{table}/"), origin=origin or daphne.url)
+        return cls(socket, table)
+
+    async def _read(self) -> None:
+        try:
+            async for message in self.socket:
+                buzz = {**json.loads(message), "received_at": time.time()}
+                async with self._arrived:
+                    self.buzzes.append(buzz)
+                    self._arrived.notify_all()
+        except websockets.ConnectionClosed as closed:
+            self.closed = closed
+        async with self._arrived:
+            self.closed = self.closed or ConnectionError("the buzzer's socket closed")
+            self._arrived.notify_all()
+
+    async def wait_for(self, status: str, order_id: int | None = None, timeout: float = 10.0) -> dict:
+        """The first buzz saying ``status`` (for ``order_id``, if given); TimeoutError if none comes."""
+        def found():
+            for buzz in self.buzzes:
+                order = buzz.get("order", {})
+                if order.get("status") == status and order_id in (None, order.get("id")):
+                    return buzz
+            return None
+
+        async def arrival():
+            async with self._arrived:
+                await self._arrived.wait_for(lambda: found() or self.closed)
+            if found() is None:
+                raise ConnectionError(f"table {self.table}'s buzzer closed before {status!r}: {self.closed}")
+            return found()
+
+        try:
+            return await asyncio.wait_for(arrival(), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no {status!r} buzz on table {self.table} within {timeout:g} s") from None
+
+    async def close(self) -> None:
+        await self.socket.close()
+        await self._reader
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<Buzzer table {self.table}, {state}, {len(self.buzzes)} buzzes>"

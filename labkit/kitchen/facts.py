@@ -1,0 +1,28 @@
+"""What labkit knows about the restaurant, each fact from one place: the restaurant's own code.
+
+    databases()        which Redis database wears which hat: restaurant/settings.py, REDIS_DATABASES
+    database(hat)      one of them ("broker", "results", "channel layer", "cache")
+    table_group(n)     the group a table's buzzers join: f"table_{n}" (orders/consumers.py, tasks.py)
+    BUZZ               the buzz's message type, "order.update" (tasks.py sends it, consumers.py
+                       handles it as order_update; tests/test_restaurant_facts.py reads both files)
+
+The numbers are the settings' own, counted from the first database: a kitchen's Redis client adds
+the offset of a shared Redis (ORDERUP_USE_REDIS) itself. The restaurant's settings are imported
+when first asked for, never when labkit is imported (the kernel must first choose whose restaurant).
+"""
+from __future__ import annotations
+
+BUZZ = "order.update"
+
+
+def databases() -> dict[str, int]:
+    from restaurant.settings import REDIS_DATABASES
+    return dict(REDIS_DATABASES)
+
+
+def database(hat: str) -> int:
+    return databases()[hat]
+
+
+def table_group(table: int) -> str:
+    return f"table_{table}"

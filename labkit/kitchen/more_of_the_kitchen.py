@@ -1,0 +1,84 @@
+"""Lesson 11's part of the kitchen: stations (workers for named queues), Flower, another broker
+(RabbitMQ), and the `celery` command line, run against this kitchen. A part of Restaurant."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from labkit.kitchen import kernel_django
+from labkit.runtime.paths import course_root
+from labkit.runtime.waiting import wait_until
+from labkit.services.celery import CeleryWorker
+from labkit.services.flower import Flower
+from labkit.services.rabbitmq import RabbitMQNotFound, RabbitMQServer
+
+
+class MoreOfTheKitchen:
+    """Restaurant's methods for lesson 11 (they use its run, Redis and environment)."""
+
+    def start_station(self, queue: str, concurrency: int = 1, name: str | None = None,
+                      broker: str | None = None) -> CeleryWorker:
+        """Another worker that takes tickets from the ``queue`` rail only (lesson 11: "pastry"),
+        named ``name@<host>`` (default: the queue's name). ``broker``: another broker's URL for
+        this worker (lesson 11: RabbitMQ); its results still go to Redis."""
+        self.start_redis()
+        name = name or queue
+        station = CeleryWorker(self.run, self.app_environment(), concurrency=concurrency, queues=[queue],
+                               hostname=f"{name}@%h", name=f"worker-{name}", requires=[self.redis],
+                               settings={"ORDERUP_BROKER_URL": broker} if broker else None)
+        self.stations[name] = self._keep_or_replace(self.stations.get(name), station)
+        return self.stations[name].start()
+
+    def stop_station(self, name: str) -> None:
+        if name in self.stations:
+            self.stations[name].stop()
+
+    def start_flower(self) -> Flower:
+        """Start Flower, the kitchen's monitor (lesson 11), on a Unix socket only this user reaches."""
+        self.start_redis()
+        if self.flower is None or not self.flower.running:
+            self.flower = Flower(self.run, self.app_environment(), requires=[self.redis])
+            # Flower logs "Connected" a moment before it subscribes to the events' channels (by a
+            # pattern): wait until Redis counts one more pattern, or the next task goes unseen
+            redis = self.redis.client()
+            patterns = redis.pubsub_numpat()
+            self.flower.start()
+            wait_until(lambda: redis.pubsub_numpat() > patterns, timeout=10,
+                       what="Flower to subscribe to the workers' events")
+        if kernel_django.owner() is self:
+            # Flower asks the workers to send events every 5 s; ask now, so it sees the next task
+            from restaurant import celery_app
+            celery_app.control.enable_events()
+        return self.flower
+
+    def stop_flower(self) -> None:
+        if self.flower is not None:
+            self.flower.stop()
+
+    def start_rabbitmq(self) -> RabbitMQServer:
+        """Start a private RabbitMQ broker for this kernel (lesson 11). Raises RabbitMQNotFound,
+        which says what to install, when there is no rabbitmq-server."""
+        if self.rabbitmq is None:
+            self.rabbitmq = RabbitMQServer(self.run)
+        if not self.rabbitmq.running:
+            self.rabbitmq.start()
+        return self.rabbitmq
+
+    def rabbitmq_if_installed(self) -> RabbitMQServer | None:
+        """``start_rabbitmq()``, or None with a note on how to install it when there is none: the
+        lesson's RabbitMQ cells then show nothing instead of failing."""
+        try:
+            return self.start_rabbitmq()
+        except RabbitMQNotFound as missing:
+            print(f"No RabbitMQ here, so the RabbitMQ cells below show nothing.\n{missing}")
+            return None
+
+    def celery(self, *args: str, timeout: float = 30) -> str:
+        """Run the `celery -A restaurant ...` command line against this kitchen and return what it
+        prints, as a terminal would show it (`kitchen.celery("inspect", "active")`)."""
+        self.start_redis()
+        env = {**os.environ, **self.app_environment()}
+        done = subprocess.run([sys.executable, "-m", "celery", "-A", "restaurant", *args], env=env,
+                              cwd=course_root(), capture_output=True, text=True, timeout=timeout)
+        return (done.stdout + done.stderr).rstrip()
