@@ -8,8 +8,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from labkit import reaper
-from labkit.restaurant import Restaurant
+from labkit.kitchen.restaurant import Restaurant
+from labkit.runtime import reaper
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,8 @@ import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
-from labkit.ports import free_port
-from labkit.processes import wait_until
+from labkit.runtime.ports import free_port
+from labkit.runtime.waiting import wait_until
 
 from conftest import ROOT
 

@@ -55,28 +55,38 @@ async def prompts(page) -> list[str]:
         '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')).map(e => e.textContent)""")
 
 
+PROMPTS = "Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt'))"
+
+
+async def command_until(page, top: str, item: str, condition: str, attempts: int = 3) -> None:
+    """Run the menu command ``top`` > ``item`` until ``condition`` (JavaScript) holds. A click can
+    land while Lumino's menu bar is still closing the last menu, or before the notebook is the
+    current widget (its tab is clicked first): then the command did nothing, and is tried again."""
+    for attempt in range(attempts):
+        await page.wait_for_timeout(300 * attempt)
+        await page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").click()
+        await menu(page, top, item)
+        try:
+            await page.wait_for_function(f"() => {condition}", timeout=5000)
+            return
+        except Exception:
+            continue
+    shot = f"/tmp/jupyterlab-{int(time.time())}.png"
+    await page.screenshot(path=shot)
+    raise AssertionError(f"{top} > {item} did nothing, {attempts} times (screenshot: {shot})")
+
+
 async def run_all(page, timeout: float = 180) -> float:
     """Edit > Clear Outputs of All Cells, then Run > Run All Cells; wait until every code cell has
     run (a number in each prompt, none left at [*]). Returns the seconds Run All took."""
-    await menu(page, "Edit", "Clear Outputs of All Cells")
-    await page.wait_for_function("""() => Array.from(document.querySelectorAll(
-        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')).every(e => !/\\d/.test(e.textContent))""")
+    await command_until(page, "Edit", "Clear Outputs of All Cells",
+                        f"{PROMPTS}.every(e => !/\\d/.test(e.textContent))")
     started = time.monotonic()
-    for _ in range(3):  # a click can land while Lumino's menu bar is still closing the last menu
-        await page.wait_for_timeout(300)
-        await menu(page, "Run", "Run All Cells")
-        try:
-            await page.wait_for_function("""() => Array.from(document.querySelectorAll(
-                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')).some(e => /\\*|\\d/.test(e.textContent))""",
-                timeout=5000)
-            break
-        except Exception:  # nothing started: try the menu again
-            continue
+    await command_until(page, "Run", "Run All Cells", f"{PROMPTS}.some(e => /\\*|\\d/.test(e.textContent))")
     deadline = started + timeout
     while True:
         shown = await prompts(page)
-        if shown and all(PROMPT_NUMBER.search(p) for p in shown):
-            await kernel_idle(page, 30)
+        if shown and all(PROMPT_NUMBER.search(p) for p in shown):  # the last cell has run too
             return time.monotonic() - started
         if time.monotonic() > deadline:
             raise TimeoutError(f"Run All not finished after {timeout:g} s: prompts {shown}")

@@ -10,8 +10,9 @@ import re
 import psutil
 import pytest
 
-from labkit import queue_race, reaper
-from labkit.errors import LabkitError
+from labkit import queue_race
+from labkit.runtime import reaper
+from labkit.runtime.errors import LabkitError
 
 from conftest import ROOT, course_processes, names
 

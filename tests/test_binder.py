@@ -20,10 +20,17 @@ from pathlib import Path
 
 import pytest
 
+from labkit.runtime.waiting import wait_until
+
 from conftest import ROOT, execute
 from jupyter_servers import JupyterServer
-from labkit.processes import wait_until
-from test_hub import SYSTEM_PYTHON, instructors_copy, kill_processes_of, need, processes_of
+from test_hub import (
+    SYSTEM_PYTHON,
+    instructors_copy,
+    kill_processes_of,
+    need,
+    processes_of,
+)
 
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
 

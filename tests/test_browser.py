@@ -18,9 +18,9 @@ import time
 
 import pytest
 
-from labkit.processes import wait_until
+from labkit.runtime.waiting import wait_until
 
-from conftest import ROOT, course_processes, execute
+from conftest import course_processes, execute
 from jupyter_servers import JupyterServer
 
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
@@ -170,6 +170,7 @@ def test_a_socket_from_a_foreign_origin_is_refused(browser, kitchen):
 
     # and from Python: a foreign Origin, and no Origin at all, are both refused with 403
     import asyncio
+
     import websockets
     from websockets.exceptions import InvalidStatus
 
@@ -252,7 +253,7 @@ def test_named_proxy_entries_lead_to_the_open_restaurants(home):
         assert server.response("flower/").status == 503
         assert b"Flower is not running" in server.response("flower/").body
 
-        desk_processes = [p for p in server.children() if "labkit.frontdesk" in " ".join(p.cmdline())]
+        desk_processes = [p for p in server.children() if "labkit.kitchen.front_desk" in " ".join(p.cmdline())]
         assert len(desk_processes) == 2, desk_processes
         for desk_process in desk_processes:
             assert [c for c in desk_process.net_connections("inet") if c.status == "LISTEN"] == []

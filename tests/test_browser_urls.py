@@ -1,6 +1,6 @@
 """Where the browser finds the restaurant, and which hosts the restaurant answers for."""
-from labkit.browser import Link, browser_url
-from restaurant.hosts import hub_hosts, trusted_origins
+from labkit.runtime.browser import Link, browser_url
+from restaurant.classroom.hosts import hub_hosts, trusted_origins
 
 
 def test_plain_python_or_a_laptop_goes_straight_to_daphne(monkeypatch):

@@ -5,7 +5,7 @@ import re
 
 import yaml
 
-from labkit.setup_check import parse_pins, pinned_versions
+from labkit.doctor.versions import parse_pins, pinned_versions
 
 from conftest import ROOT
 

@@ -8,15 +8,15 @@ import sys
 
 import psutil
 
-from labkit.doctor import doctor
-from labkit.rabbitmq_server import find_rabbitmq_server
-from labkit.processes import wait_until
+from labkit.doctor.report import doctor
+from labkit.runtime.waiting import wait_until
+from labkit.services.rabbitmq import find_rabbitmq_server
 
 from conftest import ROOT, course_processes
 
 CRASHING_KERNEL = """
 import time
-from labkit.restaurant import Restaurant
+from labkit.kitchen.restaurant import Restaurant
 r = Restaurant(in_process_django=False)
 r.start_redis()
 print(r.run.watchdog.pid, r.redis.pid, flush=True)
@@ -39,7 +39,7 @@ def test_a_ready_machine_says_so(home):
 
 def test_a_missing_arq_venv_is_a_warning_that_says_how_to_build_it(home, monkeypatch):
     monkeypatch.setenv("ORDERUP_ARQ_VENV", str(home / "no-such-venv"))
-    monkeypatch.setattr("labkit.queue_race._arq_checked", set())
+    monkeypatch.setattr("labkit.queue_race.arq_env._arq_checked", set())
     report = doctor()
     row = {r["check"]: r for r in report.rows}["arq's venv (lesson 12)"]
     assert row["found"] == "missing" and "make .venv-arq" in row["verdict"]

@@ -9,7 +9,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from labkit.web import WebClient
+from labkit.kitchen.web_client import WebClient
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_a_buzzer_needs_the_key(daphne):
 
 
 def test_every_run_has_its_own_key(restaurant, home):
-    from labkit.restaurant import Restaurant
+    from labkit.kitchen.restaurant import Restaurant
     other = Restaurant(home, in_process_django=False)
     try:
         assert other.door_key != restaurant.door_key and len(restaurant.door_key) >= 16

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.errors import LabkitError
-from labkit.processes import Run
-from labkit.redis_server import RedisServer, external_redis
-from labkit.restaurant import Restaurant
+from labkit.kitchen.restaurant import Restaurant
+from labkit.runtime.errors import LabkitError
+from labkit.runtime.run import Run
+from labkit.services.external_redis import external_redis
+from labkit.services.redis import RedisServer
 
 from conftest import ROOT, Kernel
 
@@ -51,7 +52,7 @@ def test_lessons_run_unchanged_on_an_existing_redis(instructors_redis, home, mon
         kernel.run("import labkit\nkitchen = labkit.open_restaurant()")
         assert kernel.run("print(kitchen.redis.client(db=2).connection_pool.connection_kwargs['db'])").strip() == "14"
         # lesson 11's listener: the workers' events travel on the broker's database, 12 here
-        heard = kernel.run("from celery import chain\nfrom restaurant.orders.tasks import prep, fry\n"
+        heard = kernel.run("from celery import chain\nfrom restaurant.orders.steps import fry, prep\n"
                            "heard = labkit.overhear(lambda: chain(prep.s('leeks'), fry.s()).delay().get(timeout=10))\n"
                            "print(heard.result, heard.summary(), heard.channels)")
         assert "leeks, chopped, fried" in heard and "'task-succeeded': 2" in heard, heard

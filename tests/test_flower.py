@@ -12,7 +12,7 @@ import urllib.request
 import psutil
 import pytest
 
-from labkit.processes import wait_until
+from labkit.runtime.waiting import wait_until
 
 from conftest import ROOT, course_processes, execute
 from jupyter_servers import JupyterServer
@@ -108,15 +108,16 @@ def test_flower_listens_on_a_socket_only_its_user_can_open(restaurant, monkeypat
 
 
 def test_the_desk_serves_flower_on_a_port_by_hand(restaurant, monkeypatch, home):
-    """On a laptop without Jupyter: `python -m labkit.frontdesk --show flower --port N`."""
+    """On a laptop without Jupyter: `python -m labkit.kitchen.front_desk --show flower --port N`."""
     import subprocess
     import sys
-    from labkit.ports import free_port
+
+    from labkit.runtime.ports import free_port
     monkeypatch.setenv("ORDERUP_BROWSER", "direct")
     restaurant.open(daphne=False)
     restaurant.start_flower()
     port = free_port()
-    desk = subprocess.Popen([sys.executable, "-m", "labkit.frontdesk", "--show", "flower", "--port", str(port)],
+    desk = subprocess.Popen([sys.executable, "-m", "labkit.kitchen.front_desk", "--show", "flower", "--port", str(port)],
                             cwd=ROOT, env={**os.environ, "ORDERUP_HOME": str(home)})
     try:
         def answers():

@@ -35,12 +35,19 @@ from pathlib import Path
 import psutil
 import pytest
 
-from labkit.ports import free_port
-from labkit.processes import wait_until
+from labkit.runtime.ports import free_port
+from labkit.runtime.waiting import wait_until
 
 from conftest import ROOT
 from hub_clients import Hub
-from jupyterlab_ui import CHROMIUM_ARGS, count, errors_in, open_from_file_browser, run_all, save
+from jupyterlab_ui import (
+    CHROMIUM_ARGS,
+    count,
+    errors_in,
+    open_from_file_browser,
+    run_all,
+    save,
+)
 from test_browser import chromium_executable
 
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
@@ -419,7 +426,7 @@ def desk_socket(user: str) -> str:
     uid = pwd.getpwnam(user).pw_uid
     for proc in psutil.process_iter(["uids", "cmdline"]):
         cmd = proc.info["cmdline"] or []
-        if proc.info["uids"] and proc.info["uids"].real == uid and "labkit.frontdesk" in cmd:
+        if proc.info["uids"] and proc.info["uids"].real == uid and "labkit.kitchen.front_desk" in cmd:
             return cmd[cmd.index("--unix-socket") + 1]
     raise AssertionError(f"{user} runs no front desk")
 
@@ -476,11 +483,11 @@ print(json.dumps({"redis": kitchen.redis.port, "daphne": kitchen.daphne.port, "r
 
 EDIT_THE_SPECIAL = """
 from pathlib import Path
-tasks = Path("../restaurant/orders/tasks.py")
+tasks = Path("../restaurant/orders/bells.py")
 tasks.write_text(tasks.read_text().replace('"today: soup and pancakes"', '"today: ana\\'s own special"'))
 """
 ASK_FOR_THE_SPECIAL = """
-from restaurant.orders.tasks import post_lunch_specials
+from restaurant.orders.bells import post_lunch_specials
 kitchen.worker.restart()
 print(post_lunch_specials.delay().get(timeout=20))
 """

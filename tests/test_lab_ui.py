@@ -13,10 +13,18 @@ import shutil
 
 import pytest
 
+from labkit.runtime.waiting import wait_until
+
 from conftest import ROOT, course_processes
 from jupyter_servers import JupyterServer
-from jupyterlab_ui import CHROMIUM_ARGS, errors_in, open_from_file_browser, run_all, save, texts
-from labkit.processes import wait_until
+from jupyterlab_ui import (
+    CHROMIUM_ARGS,
+    errors_in,
+    open_from_file_browser,
+    run_all,
+    save,
+    texts,
+)
 from test_browser import chromium_executable
 
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
@@ -27,6 +35,7 @@ def copy_of_the_course(target):
     runs, as a learner would, and must not touch the repository's."""
     for folder in ("notebooks", "restaurant"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "manage.py", target)
     return target
 
 

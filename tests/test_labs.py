@@ -4,7 +4,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from labkit import labs
+from labkit.authoring import labs
 
 from conftest import ROOT, Kernel
 
@@ -22,7 +22,7 @@ def test_lab_source_hides_the_solution_and_shows_the_stub():
 
 def test_every_solution_has_a_lab_and_every_lab_is_in_sync():
     assert LABS, "no labs found"
-    assert labs.main(["--check"]) == 0, "labs/ is out of sync: run `python -m labkit.labs`"
+    assert labs.main(["--check"]) == 0, "labs/ is out of sync: run `python -m labkit.authoring.labs`"
     assert [p.name for p in LABS] == [p.name for p in sorted((ROOT / "solutions").glob("*.ipynb"))]
 
 

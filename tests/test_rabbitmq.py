@@ -19,11 +19,16 @@ import kombu
 import psutil
 import pytest
 
-from labkit import rabbitmq_server, reaper
-from labkit.errors import PortInUse
-from labkit.processes import Run
-from labkit.rabbitmq_server import (DEBIAN_WRAPPER_MARK, SEARCH_DIRS, RabbitMQNotFound, RabbitMQServer,
-                                    find_rabbitmq_server)
+from labkit.runtime import reaper
+from labkit.runtime.errors import PortInUse
+from labkit.runtime.run import Run
+from labkit.services import rabbitmq as rabbitmq_server
+from labkit.services.rabbitmq import RabbitMQNotFound, RabbitMQServer
+from labkit.services.rabbitmq_install import (
+    DEBIAN_WRAPPER_MARK,
+    SEARCH_DIRS,
+    find_rabbitmq_server,
+)
 
 from conftest import ROOT
 
@@ -246,8 +251,8 @@ def test_killing_the_owner_stops_the_broker_and_its_epmd(home):
     script = textwrap.dedent(f"""
         import json, sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from labkit.processes import Run
-        from labkit.rabbitmq_server import RabbitMQServer
+        from labkit.runtime.run import Run
+        from labkit.services.rabbitmq import RabbitMQServer
         run = Run()
         server = RabbitMQServer(run).start()
         print(json.dumps({{"run": run.id, "epmd_port": server.epmd_port, "port": server.port,
@@ -305,7 +310,7 @@ def test_two_brokers_on_one_host_do_not_meet(broker, run):
 def test_no_rabbitmq_anywhere(monkeypatch, tmp_path):
     monkeypatch.delenv("RABBITMQ_SERVER", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr("labkit.rabbitmq_server.SEARCH_DIRS", (str(tmp_path),))
+    monkeypatch.setattr("labkit.services.rabbitmq_install.SEARCH_DIRS", (str(tmp_path),))
     assert find_rabbitmq_server() is None
     with pytest.raises(RabbitMQNotFound) as err:
         RabbitMQServer(run=None)

@@ -7,7 +7,7 @@ import json
 import pytest
 from celery import Celery
 
-from labkit.redis_inspect import decode_ticket, keys, monitor, tickets
+from labkit.look.redis import decode_ticket, keys, monitor, tickets
 
 
 @pytest.fixture

@@ -5,8 +5,15 @@ import asyncio
 
 import pytest
 
-from labkit.breakdowns import BREAKDOWNS, BROKEN_HOP, customer_origin, fix, order_and_listen, run_drill
-from labkit.checklist import HOPS, checklist
+from labkit.drills.breakdowns import (
+    BREAKDOWNS,
+    BROKEN_HOP,
+    customer_origin,
+    fix,
+    order_and_listen,
+    run_drill,
+)
+from labkit.drills.checklist import HOPS, checklist
 
 EXPECTED = {  # breakdown -> (the hop the checklist must name, what the customer's buzzer shows)
     "no worker": ("cook", "open"),

@@ -15,11 +15,11 @@ import psutil
 import pytest
 import redis
 
-from labkit import reaper
-from labkit.errors import PortInUse, RedisNotFound, ServiceFailed
-from labkit.processes import Run
-from labkit.redis_server import find_redis_server
-from labkit.restaurant import Restaurant
+from labkit.kitchen.restaurant import Restaurant
+from labkit.runtime import reaper
+from labkit.runtime.errors import PortInUse, RedisNotFound, ServiceFailed
+from labkit.runtime.run import Run
+from labkit.services.redis import find_redis_server
 
 from conftest import ROOT, course_processes
 
@@ -108,7 +108,7 @@ def test_two_restaurants_cannot_read_each_other(home):
 def test_no_redis_binary_anywhere(monkeypatch):
     monkeypatch.delenv("REDIS_SERVER", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")
-    monkeypatch.setattr("labkit.redis_server.embedded_redis_server", lambda: None)
+    monkeypatch.setattr("labkit.services.redis.embedded_redis_server", lambda: None)
     with pytest.raises(RedisNotFound) as err:
         find_redis_server()
     message = str(err.value)
@@ -195,7 +195,7 @@ def test_leftovers_of_a_crashed_kernel_are_cleaned_at_the_next_start(home):
     script = textwrap.dedent(f"""
         import json, sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from labkit.restaurant import Restaurant
+        from labkit.kitchen.restaurant import Restaurant
         r = Restaurant(in_process_django=False)
         r.start_worker(concurrency=1)
         print(json.dumps({{"watchdog": r.run.watchdog.pid, "run": str(r.run.dir),

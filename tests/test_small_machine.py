@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.machine import SMALL_MEMORY, cgroup_cpus, cgroup_memory, machine
-from labkit.restaurant import Restaurant
+from labkit.kitchen.restaurant import Restaurant
+from labkit.runtime.machine import SMALL_MEMORY, cgroup_cpus, cgroup_memory, machine
 
 GIB = 1024**3
 

@@ -7,9 +7,9 @@ import urllib.request
 import pytest
 from celery import Celery
 
-from labkit.board import RailBoard
-from labkit.timing import Timings, compare, time_calls
-from labkit.web import WebClient, rush
+from labkit.kitchen.web_client import WebClient, rush
+from labkit.look.board import RailBoard
+from labkit.look.timing import Timings, compare, time_calls
 
 
 def test_percentiles_and_ratios():
