@@ -16,6 +16,9 @@ The notebooks' API is this module's names, listed here in one place:
 
     kitchen = labkit.open_restaurant()   # Redis, a worker and Daphne, for this kernel, empty
     labkit.keys()                        # what is in Redis right now
+    labkit.show("restaurant/orders/tasks.py", "cook_order")   # the restaurant's real source
+    with labkit.tape():                  # who says what to Redis, live, while the block runs
+        ...
     labkit.close_restaurant()
 """
 from labkit import drills
@@ -40,6 +43,7 @@ from labkit.kitchen.web_client import WebClient, rush
 from labkit.look.board import rail_board
 from labkit.look.events import overhear
 from labkit.look.follow import follow_order, follow_task
+from labkit.look.programs import programs
 from labkit.look.project_map import where_to_look
 from labkit.look.redis import (
     decode_ticket,
@@ -50,6 +54,8 @@ from labkit.look.redis import (
     monitor,
     tickets,
 )
+from labkit.look.source import show
+from labkit.look.tape import tape
 from labkit.look.timing import compare, percentile, plot, time_calls
 from labkit.look.trail import median_steps, order_trail
 from labkit.runtime.browser import browser_url
@@ -72,7 +78,7 @@ __all__ = [
     "WebClient", "rush", "TestClient", "Buzzer", "browser_url",
     # looking inside
     "keys", "tickets", "decode_ticket", "monitor", "held_tickets", "hats", "key_shape", "rail_board",
-    "overhear", "order_trail", "median_steps", "follow_order", "follow_task", "where_to_look",
+    "show", "tape", "programs", "overhear", "order_trail", "median_steps", "follow_order", "follow_task", "where_to_look",
     # measuring
     "time_calls", "compare", "plot", "percentile", "Table", "resident_memory", "wait_until",
     # drills

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
 import subprocess
+import sys
 import time
 from typing import Callable
 
@@ -111,6 +113,17 @@ class Service:
         if code < 0:
             return f"killed ({signal.Signals(-code).name})"
         return "stopped" if code == 0 else f"exited (code {code})"
+
+    @property
+    def command_line(self) -> str:
+        """The command as you would type it in a terminal: ``python -m celery ...`` is ``celery ...``
+        (the course's own Python runs it), a program given by its full path by its name."""
+        cmd = self.command()
+        if cmd[:2] == [sys.executable, "-m"]:
+            cmd = cmd[2:]
+        elif os.path.isabs(cmd[0]):
+            cmd = [os.path.basename(cmd[0]), *cmd[1:]]
+        return shlex.join(cmd)
 
     def processes(self) -> list[psutil.Process]:
         """The service's main process and its children (a worker's pool, for example)."""
@@ -230,11 +243,15 @@ class Service:
             pass
 
     # -- logs ----------------------------------------------------------------------------------
-    def log_text(self, since_start: bool = True) -> str:
-        """The log, from this start of the service (or all of it)."""
+    def log_size(self) -> int:
+        """Where the log ends now: ``log_text(since=...)`` reads only what comes after."""
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def log_text(self, since_start: bool = True, since: int | None = None) -> str:
+        """The log, from this start of the service (or all of it, or from offset ``since``)."""
         try:
             with open(self.log_path, "rb") as f:
-                f.seek(self._log_offset if since_start else 0)
+                f.seek(since if since is not None else self._log_offset if since_start else 0)
                 return f.read().decode("utf-8", "replace")
         except FileNotFoundError:
             return ""

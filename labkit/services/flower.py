@@ -31,7 +31,7 @@ class Flower(Service):
     def __init__(self, run: Run, env: dict, requires: list[Service] | None = None):
         # Flower 2 serves its API only to a logged-in user unless told otherwise: the socket, which
         # only this user can open, is the lock here
-        super().__init__(run, {**env, "FLOWER_UNAUTHENTICATED_API": "true"}, requires)
+        super().__init__(run, {**env, "FLOWER_UNAUTHENTICATED_API": "true", "ORDERUP_PROGRAM": "flower"}, requires)
         self.options = {}
         self.socket = run.socket_path("flower.sock")
         self.url_prefix = ""

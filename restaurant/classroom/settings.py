@@ -7,11 +7,13 @@ What labkit tells each program, in its environment:
     ORDERUP_REDIS_FIRST_DB  where the four databases start (on an instructor's shared Redis)
     ORDERUP_RUN_DIR         this kernel's run folder: the SQLite database lives there
     ORDERUP_DOOR_KEY        the web processes' door key (door.py)
-    ORDERUP_PROGRAM         which program this is, for the order's trail (trail.py)
+    ORDERUP_PROGRAM         which program this is, for the order's trail (trail.py) and the names
+                            of its Redis connections (below)
 What the lessons and drills change, for one program at a time (labkit/drills):
     ORDERUP_COOK_SECONDS, ORDERUP_BELL_SECONDS, ORDERUP_VISIBILITY_TIMEOUT, ORDERUP_RESTORE_INTERVAL,
     ORDERUP_RESTORE_THROTTLE, ORDERUP_BROKER_URL (lesson 11: RabbitMQ), ORDERUP_FAULT_* (faults.py)
 """
+import importlib
 import os
 from pathlib import Path
 
@@ -57,7 +59,15 @@ CELERY_BROKER_URL = env.get("ORDERUP_BROKER_URL") or redis_database("broker")
 CELERY_RESULT_BACKEND = redis_database("results")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": redis_database("cache")}}
-CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": {"hosts": [redis_database("channel layer")]}}}
+# Each program names its Redis connections (Redis's CLIENT SETNAME), so that labkit's message tape
+# (labkit/look/tape.py) can say who sent each command: the web process is the waiter on the rail and
+# the buzzer on the pass, the worker is the cook on both.
+PROGRAM = env.get("ORDERUP_PROGRAM", "kernel")
+ON_THE_RAIL, ON_THE_PASS = {"web": ("waiter", "buzzer"), "worker": ("cook", "cook"),
+                            "kernel": ("notebook", "notebook")}.get(PROGRAM, (PROGRAM, PROGRAM))
+CELERY_REDIS_CLIENT_NAME = ON_THE_RAIL  # the result backend's connections
+CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": {"hosts": [
+    {"address": redis_database("channel layer"), "client_name": ON_THE_PASS}]}}}
 # the order's trail notes what crosses the pass (trail.py), and lesson 10's drills can break it
 CHANNEL_LAYERS["default"].update(channel_layer_backend(env))
 
@@ -66,7 +76,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(env.get("ORDERUP_VISIBILITY_TIMEOUT", "3600")),
     "unacked_restore_interval": int(env.get("ORDERUP_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(env.get("ORDERUP_RESTORE_THROTTLE", "10")),
+    "client_name": ON_THE_RAIL,
 }
 COOK_SECONDS = float(env.get("ORDERUP_COOK_SECONDS", "1.0"))
 CELERY_BEAT_SCHEDULE["ring-the-bell"] = {**CELERY_BEAT_SCHEDULE["ring-the-bell"],
                                          "schedule": float(env.get("ORDERUP_BELL_SECONDS", "1.0"))}
+
+# The labs: a module the learner wrote (in the run folder), whose settings go on top of these, for the
+# program started with ORDERUP_YOUR_SETTINGS=<module> (labkit/kitchen/your_code.py). A dict setting
+# (CELERY_BEAT_SCHEDULE, CELERY_TASK_ROUTES) gets the learner's entries added; any other is replaced.
+if env.get("ORDERUP_YOUR_SETTINGS"):
+    _yours = importlib.import_module(env["ORDERUP_YOUR_SETTINGS"])
+    for _name in [n for n in vars(_yours) if n.isupper()]:
+        _value, _ours = getattr(_yours, _name), globals().get(_name)
+        globals()[_name] = {**_ours, **_value} if isinstance(_value, dict) and isinstance(_ours, dict) else _value
