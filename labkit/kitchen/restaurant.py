@@ -15,6 +15,7 @@ from pathlib import Path
 
 from labkit.kitchen import door_keys, facts, kernel_django, new_day
 from labkit.kitchen.more_of_the_kitchen import MoreOfTheKitchen
+from labkit.kitchen.your_code import YourCode
 from labkit.kitchen.small_machine import default_concurrency, make_room
 from labkit.runtime.browser import Link
 from labkit.runtime.errors import LabkitError
@@ -30,7 +31,7 @@ from labkit.services.redis import RedisServer, redis_url
 from labkit.services.web import Daphne, OneWaiter
 
 
-class Restaurant(MoreOfTheKitchen):
+class Restaurant(MoreOfTheKitchen, YourCode):
     """Everything one kernel runs, in one private run folder."""
 
     def __init__(self, home: Path | None = None, in_process_django: bool = True):
@@ -121,7 +122,8 @@ class Restaurant(MoreOfTheKitchen):
         return wanted
 
     def _worker(self, **options) -> CeleryWorker:
-        worker = CeleryWorker(self.run, self.app_environment(), requires=[self.redis], **options)
+        worker = CeleryWorker(self.run, self.app_environment(), requires=[self.redis],
+                              include=self.your_modules, **options)
         self.worker = self._keep_or_replace(self.worker, worker)
         return self.worker
 
@@ -137,18 +139,20 @@ class Restaurant(MoreOfTheKitchen):
         if self.worker is not None:
             self.worker.stop()
 
-    def _beat(self, name: str = "beat", extra_args: list[str] | None = None) -> CeleryBeat:
-        """The running beat of that name, or a new one (not started)."""
-        beat = self.beats.get(name)
-        if beat is None or not beat.running:
-            beat = self.beats[name] = CeleryBeat(self.run, self.app_environment(), extra_args=extra_args,
-                                                 name=name, requires=[self.redis])
-        return beat
+    def _beat(self, name: str = "beat", extra_args: list[str] | None = None,
+              settings: dict | None = None) -> CeleryBeat:
+        """The running beat of that name if it fits, or a new one (not started)."""
+        wanted = CeleryBeat(self.run, self.app_environment(), extra_args=extra_args, name=name,
+                            requires=[self.redis], settings=settings)
+        self.beats[name] = self._keep_or_replace(self.beats.get(name), wanted)
+        return self.beats[name]
 
-    def start_beat(self, name: str = "beat", extra_args: list[str] | None = None) -> CeleryBeat:
-        """Start beat (one scheduler per schedule: a second one, by another ``name``, duplicates)."""
+    def start_beat(self, name: str = "beat", extra_args: list[str] | None = None,
+                   settings: dict | None = None) -> CeleryBeat:
+        """Start beat (one scheduler per schedule: a second one, by another ``name``, duplicates).
+        ``settings``: extra environment (a learner's schedule: kitchen/your_code.py)."""
         self.start_redis()
-        return self._beat(name, extra_args).start()
+        return self._beat(name, extra_args, settings).start()
 
     def stop_beat(self, name: str = "beat") -> None:
         if name in self.beats:

@@ -37,14 +37,16 @@ class CeleryWorker(Service):
     def __init__(self, run: Run, env: dict, concurrency: int = 2, pool: str = "prefork",
                  queues: list[str] | None = None, hostname: str = "cook@%h",
                  extra_args: list[str] | None = None, name: str | None = None,
-                 requires: list[Service] | None = None, settings: dict | None = None):
-        """``settings``: extra environment for this worker only (ORDERUP_VISIBILITY_TIMEOUT=3, ...)."""
+                 requires: list[Service] | None = None, settings: dict | None = None,
+                 include: tuple[str, ...] = ()):
+        """``settings``: extra environment for this worker only (ORDERUP_VISIBILITY_TIMEOUT=3, ...);
+        ``include``: more modules to import at start (a learner's own, kitchen/your_code.py)."""
         if name:
             self.name = name
         super().__init__(run, {**env, **(settings or {}), "ORDERUP_PROGRAM": "worker"}, requires)
         self.options = dict(concurrency=concurrency, pool=pool, queues=tuple(queues or ()),
                             hostname=hostname, extra_args=tuple(extra_args or ()),
-                            settings=tuple(sorted((settings or {}).items())))
+                            settings=tuple(sorted((settings or {}).items())), include=tuple(include))
 
     def command(self) -> list[str]:
         o = self.options
@@ -54,6 +56,8 @@ class CeleryWorker(Service):
                "--without-mingle", "--without-gossip"]
         if o["queues"]:
             cmd.append("--queues=" + ",".join(o["queues"]))
+        if o["include"]:
+            cmd.append("--include=" + ",".join(o["include"]))
         return cmd + list(o["extra_args"])
 
     READY = re.compile(r"@\S+ ready\.$", re.MULTILINE)
@@ -75,11 +79,11 @@ class CeleryBeat(Service):
     advice = "Beat could not start: read its log below."
 
     def __init__(self, run: Run, env: dict, extra_args: list[str] | None = None, name: str | None = None,
-                 requires: list[Service] | None = None):
+                 requires: list[Service] | None = None, settings: dict | None = None):
         if name:
             self.name = name
-        super().__init__(run, env, requires)
-        self.options = dict(extra_args=tuple(extra_args or ()))
+        super().__init__(run, {**env, **(settings or {}), "ORDERUP_PROGRAM": "beat"}, requires)
+        self.options = dict(extra_args=tuple(extra_args or ()), settings=tuple(sorted((settings or {}).items())))
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "celery", "-A", "restaurant", "beat", "--loglevel=INFO",

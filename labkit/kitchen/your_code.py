@@ -1,0 +1,47 @@
+"""Your own code in the kitchen (the labs): a module you write into this run's folder, which the
+kernel imports and every worker started from then on imports too. A part of Restaurant.
+
+    %%writefile {kitchen.run.dir}/my_cook.py        # a cell that writes your module
+    ...
+    my_cook = kitchen.load_module("my_cook")        # import it here, and in the worker
+
+The worker imports it with `--include=my_cook` (as `celery -A restaurant worker --include=...`
+would), so the drills' fresh workers run your tasks too. Daphne and beat take your modules as
+settings instead: ``start_daphne(settings={"ORDERUP_YOUR_ROUTES": "my_consumers"})`` adds your
+module's ``websocket_urlpatterns``, ``start_beat(settings={"ORDERUP_YOUR_SETTINGS": "my_schedule"})``
+puts your module's settings on top of the restaurant's (restaurant/classroom/settings.py, asgi.py).
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from types import ModuleType
+
+from labkit.runtime.errors import LabkitError
+
+
+class YourCode:
+    """Restaurant's methods for the learner's own modules (they use its run folder and worker)."""
+
+    your_modules: tuple[str, ...] = ()
+
+    def load_module(self, name: str) -> ModuleType:
+        """Import your module ``name`` (``<run folder>/<name>.py``) in this kernel, anew if it
+        changed, and in the worker: a running worker restarts to import it (a worker reads code
+        once, when it starts: lesson 03)."""
+        path = self.run.dir / f"{name}.py"
+        if not path.is_file():
+            raise LabkitError(f"No module {path}: run the %%writefile cell that writes it first.")
+        if str(self.run.dir) not in sys.path:
+            sys.path.insert(0, str(self.run.dir))
+        importlib.invalidate_caches()
+        try:
+            module = importlib.reload(sys.modules[name]) if name in sys.modules else importlib.import_module(name)
+        except Exception as error:
+            raise LabkitError(f"Your module {name}.py does not import: {type(error).__name__}: {error}. "
+                              "Fix it in its %%writefile cell, run that cell, then this one again.") from error
+        if name not in self.your_modules:
+            self.your_modules = (*self.your_modules, name)
+        if self.worker is not None and self.worker.running:
+            self.start_worker(concurrency=self.worker.options["concurrency"], pool=self.worker.options["pool"])
+        return module

@@ -1,0 +1,86 @@
+"""A learner's own modules run in the real programs: a task in the worker (--include), a schedule
+in beat and routes in Daphne (the classroom's ORDERUP_YOUR_SETTINGS and ORDERUP_YOUR_ROUTES)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+import pytest
+import websockets
+from celery import Celery
+
+from labkit.authoring.checks import check, failures
+from labkit.kitchen import facts
+from labkit.runtime.errors import LabCheckFailed, LabkitError
+from labkit.runtime.waiting import wait_until
+
+
+def test_a_task_of_the_learner_runs_in_the_worker_and_a_fresh_worker_keeps_it(restaurant):
+    restaurant.start_worker(concurrency=1)
+    (restaurant.run.dir / "my_recipes.py").write_text(
+        "from celery import shared_task\n\n@shared_task\ndef plate(dish):\n    return dish + ', plated'\n")
+    restaurant.load_module("my_recipes")
+    assert "--include=my_recipes" in restaurant.worker.command_line
+    app = Celery("probe", broker=f"{restaurant.redis_url}/{facts.database('broker')}",
+                 backend=f"{restaurant.redis_url}/{facts.database('results')}")
+    try:
+        assert app.send_task("my_recipes.plate", ["soup"]).get(timeout=10) == "soup, plated"
+        restaurant.stop_worker()
+        restaurant.start_worker(concurrency=1)  # a drill's fresh worker: still imports it
+        assert app.send_task("my_recipes.plate", ["tea"]).get(timeout=10) == "tea, plated"
+    finally:
+        app.close()
+
+
+def test_a_module_that_does_not_import_says_so(restaurant):
+    restaurant.start_redis()
+    (restaurant.run.dir / "my_broken.py").write_text("def oops(:\n")
+    with pytest.raises(LabkitError, match="does not import: SyntaxError"):
+        restaurant.load_module("my_broken")
+    with pytest.raises(LabkitError, match="run the %%writefile cell"):
+        restaurant.load_module("my_missing")
+
+
+def test_the_learner_s_schedule_goes_on_top_of_the_restaurant_s(restaurant):
+    restaurant.start_redis()
+    (restaurant.run.dir / "my_schedule.py").write_text(
+        'CELERY_BEAT_SCHEDULE = {"my-bell": {"task": "restaurant.orders.bells.ring_bell", "schedule": 0.5}}\n')
+    beat = restaurant.start_beat(name="my-beat", settings={"ORDERUP_YOUR_SETTINGS": "my_schedule"})
+    wait_until(lambda: len(re.findall("Sending due task my-bell", beat.log_text())) >= 2, timeout=10,
+               what="my-bell twice")
+    assert "Sending due task ring-the-bell" in beat.log_text()  # the restaurant's entries stay
+
+
+def test_the_learner_s_routes_come_first_and_their_handler_runs(restaurant):
+    (restaurant.run.dir / "my_consumers.py").write_text(
+        "from django.urls import path\nfrom restaurant.orders.consumers import OrderConsumer\n\n"
+        "class Late(OrderConsumer):\n    async def order_delayed(self, event):\n"
+        "        await self.send_json({'delayed_by': event['minutes']})\n\n"
+        "websocket_urlpatterns = [path('ws/my-table/<int:table>/', Late.as_asgi())]\n")
+    daphne = restaurant.start_daphne(settings={"ORDERUP_YOUR_ROUTES": "my_consumers"})
+
+    async def talk():
+        from channels_redis.core import RedisChannelLayer
+        layer = RedisChannelLayer(hosts=[f"{restaurant.redis_url}/{facts.database('channel layer')}"])
+        socket = await websockets.connect(daphne.socket_url("ws/my-table/7/"), origin=daphne.url)
+        ours = await websockets.connect(daphne.socket_url("ws/table/7/"), origin=daphne.url)  # still routed
+        await asyncio.sleep(0.2)  # both have joined table_7
+        await layer.group_send("table_7", {"type": "order.delayed", "minutes": 10})
+        heard = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+        await socket.close()
+        await ours.close()
+        return heard
+
+    assert asyncio.run(talk()) == {"delayed_by": 10}
+
+
+def test_hints_come_in_two_steps_the_idea_then_the_fix():
+    failures.clear()
+    for attempt, shows_fix in ((1, False), (2, True)):
+        with pytest.raises(LabCheckFailed) as failed:
+            check(False, success="s", problem="p", hint="the idea", fix="the answer")
+        assert "Hint: the idea" in str(failed.value)
+        assert ("Fix: the answer" in str(failed.value)) is shows_fix, attempt
+    check(True, success="s", problem="p", hint="the idea", fix="the answer")
+    assert "s" not in failures
