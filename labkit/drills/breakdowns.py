@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import websockets
 
+from labkit.drills.checklist import log_marks
 from labkit.kitchen.buzzer import Buzzer
 from labkit.kitchen.web_client import WebClient
 
@@ -112,6 +113,7 @@ async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str |
     """Play the customer at ``table``: connect its buzzer (from ``origin``, by default the
     restaurant's own page), order, and listen up to ``wait`` s for "ready"."""
     drill = Drill(name, table)
+    mark = kitchen.daphne.log_size()  # the checklist's evidence starts here
     buzzer = None
     try:
         buzzer = await Buzzer.connect(table, kitchen.daphne, origin=origin)
@@ -120,6 +122,8 @@ async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str |
         drill.socket = f"refused (HTTP {refused.response.status_code})"
     status, order = await asyncio.to_thread(WebClient(kitchen.daphne.url).post, "/orders/", {"table": table})
     drill.order_id, drill.answered = order.get("id"), status
+    if drill.order_id is not None:
+        log_marks[drill.order_id] = mark
     if buzzer is not None:
         try:
             await buzzer.wait_for("ready", drill.order_id, timeout=wait)

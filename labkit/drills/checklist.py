@@ -47,12 +47,18 @@ class Checklist:
         return f"{self.table()!r}\n\n{self.verdict}"
 
 
+#: order id -> where Daphne's log ended when that order was placed (order_and_listen notes it)
+log_marks: dict[int, int] = {}
+
+
 def checklist(kitchen, order_id: int, table: int) -> Checklist:
     """Follow order ``order_id`` of ``table`` through the relay, hop by hop, with evidence."""
     trail = order_trail(order_id, client=kitchen.redis.client(db=facts.database("cache")))
     hops = {e["hop"].split(" (")[0]: e for e in trail.entries}
     rail = kitchen.redis.client(db=facts.database("broker")).llen("celery")
-    daphne_log = kitchen.daphne.log_text() if kitchen.daphne else ""
+    # the evidence of this order's own time: Daphne's log from the moment it was ordered (a drill
+    # notes where the log ended), not what an earlier drill left in it
+    daphne_log = kitchen.daphne.log_text(since=log_marks.get(order_id)) if kitchen.daphne else ""
     consumer_group = facts.table_group(table)  # where the buzzers listen (consumers.py)
     members = kitchen.redis.client(db=facts.database("channel layer")).zcard(f"asgi:group:{consumer_group}")
     pressed = hops.get("cook: buzzer pressed", {})
