@@ -114,3 +114,28 @@ async def texts(page, selector: str) -> list[str]:
 
 async def count(page, selector: str) -> int:
     return len(await texts(page, selector))
+
+
+async def scroll_until(page, condition: str, timeout: float = 30) -> None:
+    """Scroll the notebook from the top, a screen at a time, until ``condition`` (JavaScript)
+    holds: JupyterLab renders only the cells near the viewport, so an output far above or below
+    the last cell run is not in the page until it is scrolled to."""
+    deadline = time.monotonic() + timeout
+    top = 0
+    while True:
+        if await page.evaluate(condition):
+            return
+        height = await page.evaluate("""(top) => {
+            const outer = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+            if (!outer) return 0;
+            outer.scrollTop = top;
+            return outer.scrollHeight; }""", top)
+        top = top + 600 if top + 600 < height else 0
+        if time.monotonic() > deadline:
+            shot = f"/tmp/jupyterlab-scroll-{int(time.time())}.png"
+            await page.screenshot(path=shot)
+            widgets = await page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.jp-OutputArea-output')).map(e => e.className + ': ' + e.textContent.slice(0, 80))""")
+            raise TimeoutError(f"not in the notebook after {timeout:g} s of scrolling: {condition}; "
+                               f"outputs in the page: {widgets} (screenshot: {shot})")
+        await page.wait_for_timeout(300)

@@ -23,6 +23,7 @@ from jupyterlab_ui import (
     open_from_file_browser,
     run_all,
     save,
+    scroll_until,
     texts,
 )
 from test_browser import chromium_executable
@@ -54,9 +55,10 @@ def test_lesson_03_in_jupyterlab_shows_the_live_rail_board(home, tmp_path):
                 page, f"http://127.0.0.1:{server.port}/user/alice/lab/tree/notebooks?token={server.token}",
                 "03-the-cook.ipynb")
             await run_all(page)
-            # widgets are drawn a moment after their cell has run
-            await page.wait_for_function("""() => Array.from(document.querySelectorAll('.widget-html-content'))
-                .some(e => e.textContent.includes('Rail board'))""", timeout=30_000)
+            # widgets are drawn a moment after their cell has run, and only while their cell is in
+            # view (JupyterLab renders the cells near the viewport): scroll down until it shows
+            await scroll_until(page, """() => Array.from(document.querySelectorAll('.widget-html-content'))
+                .some(e => e.textContent.includes('Rail board'))""")
             board = [t for t in await texts(page, ".widget-html-content") if "Rail board" in t]
             widget_errors = await texts(page, ".jupyter-widgets-disconnected, .widget-error")
             await save(page)
