@@ -9,6 +9,7 @@
 """
 import importlib.util
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -54,6 +55,33 @@ def pytest_itemcollected(item):
 
 def pytest_collection_modifyitems(config, items):
     _skip_rabbitmq_cells_without_a_broker(items)
+    _longest_first(items)
+
+
+# Seconds the slow test files take on a 2-core machine (make test --durations). Lessons, chains and
+# solutions are weighed by the guide's measured lesson times.
+SLOW_FILES = {"test_pythons.py": 115, "test_labs.py": 150, "test_mutations.py": 100, "test_kernels.py": 80,
+              "test_binder.py": 65, "test_browser.py": 60, "test_hub.py": 55, "test_external_redis.py": 50,
+              "test_lab_ui.py": 45, "test_flower.py": 30, "test_relay_drills.py": 30}
+
+
+def _longest_first(items):
+    """Order the test files longest first (xdist hands out files in this order): a long file
+    started last would run alone at the end, while the other workers sit idle."""
+    lessons = _chains().measured_seconds()
+
+    def seconds(path: Path) -> float:
+        if path.suffix == ".ipynb":  # chain-01-05-then-06 (each lesson twice), or 05-crashes-...
+            chain = path.parent.name == "lesson-chains"
+            numbers = set(re.findall(r"\d\d", path.stem.split("-", 2)[2] if chain else path.stem[:2]))
+            return (2 if chain else 1) * sum(t for name, t in lessons.items() if name[:2] in numbers)
+        return SLOW_FILES.get(path.name, 5)
+
+    weight = {}
+    for item in items:
+        weight.setdefault(item.path, seconds(item.path))
+    order = {path: i for i, path in enumerate(dict.fromkeys(item.path for item in items))}
+    items.sort(key=lambda item: (-weight[item.path], order[item.path]))  # a file's items keep their order
 
 
 def _skip_rabbitmq_cells_without_a_broker(items):
