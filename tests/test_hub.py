@@ -347,6 +347,11 @@ async def order_from_the_page(context, url: str) -> str:
     return status
 
 
+KERNEL_ENV = """import os, labkit.runtime.browser as b
+print({k: os.environ.get(k) for k in ("JUPYTERHUB_SERVICE_PREFIX", "ORDERUP_BROWSER")},
+      "jupyter_base_url:", b.jupyter_base_url(), "labkit from:", b.__file__)"""
+
+
 async def learner_runs_lesson_09(browser, hub: Hub, user: str, password: str, figures: dict):
     context = await browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
     page, figures[user]["login and spawn (s)"] = await log_in(context, hub, user, password)
@@ -359,7 +364,9 @@ async def learner_runs_lesson_09(browser, hub: Hub, user: str, password: str, fi
         await page.wait_for_function("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
             .some(a => (a.getAttribute('href') || '').includes('/orderup/run/'))""", timeout=30_000)
     except Exception:
-        raise AssertionError(f"{user}: no link to the front desk drawn; the saved page cell: "
+        kernel_env = hub.run(user, hub.kernel_of(user, LESSON), KERNEL_ENV)  # why the kernel chose so
+        raise AssertionError(f"{user}: no link to the front desk drawn; the kernel's {kernel_env.strip()}; "
+                             "the saved page cell: "
                              f"{[c['outputs'] for c in saved['cells'] if 'kitchen.page(5)' in ''.join(c['source'])]}")
     link = await page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
         .map(a => a.getAttribute('href')).find(h => h && h.includes('/orderup/run/'))""")
