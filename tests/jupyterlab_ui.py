@@ -93,11 +93,10 @@ async def run_all(page, timeout: float = 180) -> float:
         await page.wait_for_timeout(250)
 
 
-async def save(page, timeout: float = 30) -> None:
-    """File > Save Notebook, and wait until the tab no longer shows unsaved changes."""
-    await menu(page, "File", "Save Notebook")
-    await page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
-                                 timeout=timeout * 1000)
+async def save(page) -> None:
+    """File > Save Notebook, until the notebook's tab no longer shows unsaved changes."""
+    await command_until(page, "File", "Save Notebook",
+                        "!document.querySelector('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current.jp-mod-dirty')")
 
 
 def errors_in(notebook: dict) -> list[str]:

@@ -47,6 +47,7 @@ from jupyterlab_ui import (
     open_from_file_browser,
     run_all,
     save,
+    scroll_until,
 )
 from test_browser import chromium_executable
 
@@ -360,9 +361,9 @@ async def learner_runs_lesson_09(browser, hub: Hub, user: str, password: str, fi
     await save(page)
     saved = json.loads((Path(pwd.getpwnam(user).pw_dir) / "order-up" / "notebooks" / LESSON).read_text())
     assert errors_in(saved) == [], (user, errors_in(saved))
-    try:  # outputs are drawn a moment after the kernel reports them
-        await page.wait_for_function("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
-            .some(a => (a.getAttribute('href') || '').includes('/orderup/run/'))""", timeout=30_000)
+    try:  # outputs are drawn a moment after the kernel reports them, and only near the viewport
+        await scroll_until(page, """() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
+            .some(a => (a.getAttribute('href') || '').includes('/orderup/run/'))""")
     except Exception:
         kernel_env = hub.run(user, hub.kernel_of(user, LESSON), KERNEL_ENV)  # why the kernel chose so
         raise AssertionError(f"{user}: no link to the front desk drawn; the kernel's {kernel_env.strip()}; "
