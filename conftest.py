@@ -60,9 +60,10 @@ def pytest_collection_modifyitems(config, items):
 
 # Seconds the slow test files take on a 2-core machine (make test --durations). Lessons, chains and
 # solutions are weighed by the guide's measured lesson times.
-SLOW_FILES = {"test_pythons.py": 115, "test_labs.py": 150, "test_mutations.py": 100, "test_kernels.py": 80,
-              "test_binder.py": 65, "test_browser.py": 60, "test_hub.py": 55, "test_external_redis.py": 50,
-              "test_lab_ui.py": 45, "test_flower.py": 30, "test_relay_drills.py": 30}
+SLOW_FILES = {"test_binder.py": 120, "test_pythons.py": 115, "test_labs.py": 150, "test_mutations.py": 110,
+              "test_kernels.py": 80, "test_browser.py": 70, "test_hub.py": 60, "test_lab_ui.py": 55,
+              "test_external_redis.py": 50, "test_flower.py": 30, "test_relay_drills.py": 30,
+              "test_rabbitmq.py": 40}
 
 
 def _longest_first(items):
