@@ -79,8 +79,10 @@ async def command_until(page, top: str, item: str, condition: str, attempts: int
 async def run_all(page, timeout: float = 180) -> float:
     """Edit > Clear Outputs of All Cells, then Run > Run All Cells; wait until every code cell has
     run (a number in each prompt, none left at [*]). Returns the seconds Run All took."""
+    # not vacuous: cells drawn, and none numbered (a notebook whose cells are not drawn yet has no
+    # prompts at all, and the numbers of the saved outputs would pass for a finished Run All)
     await command_until(page, "Edit", "Clear Outputs of All Cells",
-                        f"{PROMPTS}.every(e => !/\\d/.test(e.textContent))")
+                        f"{PROMPTS}.length > 0 && {PROMPTS}.every(e => !/\\d/.test(e.textContent))")
     started = time.monotonic()
     await command_until(page, "Run", "Run All Cells", f"{PROMPTS}.some(e => /\\*|\\d/.test(e.textContent))")
     deadline = started + timeout
