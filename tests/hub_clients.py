@@ -10,8 +10,10 @@ import http.client
 import json
 import socket
 import ssl
+import time
 import uuid
 
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 
@@ -53,7 +55,19 @@ class Hub:
         raise AssertionError(f"{user} has no session for {notebook}: {data[:300]}")
 
     def run(self, user: str, kernel: str, code: str, timeout: float = 120) -> str:
-        """Run ``code`` in the learner's kernel; return what it printed; raise if it raised."""
+        """Run ``code`` in the learner's kernel; return what it printed; raise if it raised.
+
+        The hub's proxy (Node) answered a kernel socket's handshake with 408 once, on a loaded
+        machine, and a new connection went through: a 408 is tried again, twice."""
+        for attempt in range(3):
+            try:
+                return self._run(user, kernel, code, timeout)
+            except InvalidStatus as refused:
+                if refused.response.status_code != 408 or attempt == 2:
+                    raise
+                time.sleep(1)
+
+    def _run(self, user: str, kernel: str, code: str, timeout: float) -> str:
         raw = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
         url = f"wss://{self.host}:{self.port}/user/{user}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
         msg_id = uuid.uuid4().hex

@@ -86,13 +86,26 @@ async def run_all(page, timeout: float = 180) -> float:
     started = time.monotonic()
     await command_until(page, "Run", "Run All Cells", f"{PROMPTS}.some(e => /\\*|\\d/.test(e.textContent))")
     deadline = started + timeout
+    idle_since = None
     while True:
+        # Done when the kernel has stayed idle for 2 s with no cell waiting ([*]): Run All queues
+        # every cell at once, so the kernel goes from one to the next without a pause. (Only the
+        # cells near the viewport are drawn; scrolling while they run upsets the widgets' views.)
         shown = await prompts(page)
-        if shown and all(PROMPT_NUMBER.search(p) for p in shown):  # the last cell has run too
-            return time.monotonic() - started
+        idle = await page.evaluate(KERNEL_IDLE)
+        if idle and shown and not any("*" in p for p in shown) and any(PROMPT_NUMBER.search(p) for p in shown):
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= 2.0:
+                return time.monotonic() - started - 2.0
+        else:
+            idle_since = None
         if time.monotonic() > deadline:
             raise TimeoutError(f"Run All not finished after {timeout:g} s: prompts {shown}")
         await page.wait_for_timeout(250)
+
+
+KERNEL_IDLE = """() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+                        return !!s && s.getAttribute('data-status') === 'idle'; }"""
 
 
 async def save(page) -> None:
