@@ -87,6 +87,7 @@ async def run_all(page, timeout: float = 180) -> float:
     await command_until(page, "Run", "Run All Cells", f"{PROMPTS}.some(e => /\\*|\\d/.test(e.textContent))")
     deadline = started + timeout
     idle_since = None
+    blank_since, tries = None, 1
     while True:
         # Done when the kernel has stayed idle for 2 s with no cell waiting ([*]): Run All queues
         # every cell at once, so the kernel goes from one to the next without a pause. (Only the
@@ -99,8 +100,16 @@ async def run_all(page, timeout: float = 180) -> float:
                 return time.monotonic() - started - 2.0
         else:
             idle_since = None
+        # Every cell blank again, the kernel idle, after Run All had queued them ([*]): the cells never
+        # reached the kernel (seen twice in about twenty runs, at the start, on a loaded machine;
+        # JupyterLab resets queued cells when their execution is dropped). Run All again.
+        blank = idle and shown and not any(PROMPT_NUMBER.search(p) or "*" in p for p in shown)
+        blank_since = (blank_since or time.monotonic()) if blank else None
+        if blank_since and time.monotonic() - blank_since > 5 and tries < 3:
+            await command_until(page, "Run", "Run All Cells", f"{PROMPTS}.some(e => /\\*|\\d/.test(e.textContent))")
+            blank_since, tries = None, tries + 1
         if time.monotonic() > deadline:
-            raise TimeoutError(f"Run All not finished after {timeout:g} s: prompts {shown}")
+            raise TimeoutError(f"Run All not finished after {timeout:g} s ({tries} Run All): prompts {shown}")
         await page.wait_for_timeout(250)
 
 
