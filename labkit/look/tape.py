@@ -136,6 +136,8 @@ class Tape:
         self._owners: dict[str, str] = {}  # client port -> who
         self._hats = {n: hat for hat, n in facts.databases().items()}
         self._stop = threading.Event()
+        self._ended = threading.Event()
+        self._marker = f"end of tape {id(self)}"
         self._handle = None
         self.started = 0.0
 
@@ -182,6 +184,9 @@ class Tape:
         args = _args(rest)
         if not args:
             return
+        if args[0].upper() == "ECHO" and args[1:] == [self._marker]:
+            self._ended.set()  # the tape's own end marker (__exit__)
+            return
         port = client.rsplit(":", 1)[-1]
         name = connection_name(args)
         if name:  # the program names this connection (restaurant/classroom/settings.py)
@@ -227,7 +232,11 @@ class Tape:
                 self._handle.update(self.table())
 
     def __exit__(self, *exc) -> None:
-        time.sleep(0.1)  # the last commands' lines are still on their way
+        # the last commands' lines may still be on their way: Redis logs commands in the order it
+        # runs them, so once it logs a marker sent now, everything sent before it is on the tape
+        self.kitchen.redis.client(0).echo(self._marker)
+        if not self._ended.wait(5):
+            raise LabkitError("The tape never heard its end marker: Redis's MONITOR stream stalled.")
         self._stop.set()
         self._thread.join(5)
         self._painter.join(5)
