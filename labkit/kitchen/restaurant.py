@@ -206,6 +206,9 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         self.start_redis()
         if fresh:
             self.clear()
+            if not worker and self.worker is not None:  # a new day without a cook: not even a stopped one
+                self.worker.stop()
+                self.worker = None
         wanted = []
         if worker:
             wanted.append(self._worker(concurrency=concurrency or default_concurrency(), pool="prefork"))
