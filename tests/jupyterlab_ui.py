@@ -76,34 +76,43 @@ async def command_until(page, top: str, item: str, condition: str, attempts: int
     raise AssertionError(f"{top} > {item} did nothing, {attempts} times (screenshot: {shot})")
 
 
-async def run_all(page, timeout: float = 180) -> float:
-    """Edit > Clear Outputs of All Cells, then Run > Run All Cells; wait until every code cell has
-    run (a number in each prompt, none left at [*]). Returns the seconds Run All took."""
-    # not vacuous: cells drawn, and none numbered (a notebook whose cells are not drawn yet has no
-    # prompts at all, and the numbers of the saved outputs would pass for a finished Run All)
+OUTPUTS = "document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output').length"
+
+
+async def run_all(page, code_cells: int, timeout: float = 180) -> float:
+    """Edit > Clear Outputs of All Cells, then Run > Run All Cells; wait until every one of the
+    notebook's ``code_cells`` has run (a number in each prompt, none left at [*]). Returns the
+    seconds Run All took."""
+    # Not vacuous: every code cell drawn, no prompt numbered and no output left. Prompts alone are
+    # not enough: a cell can be drawn with a blank prompt a moment before its saved number shows,
+    # and then the saved numbers pass for a finished Run All that never ran (seen on the hub test:
+    # the notebook saved with its shipped outputs).
     await command_until(page, "Edit", "Clear Outputs of All Cells",
-                        f"{PROMPTS}.length > 0 && {PROMPTS}.every(e => !/\\d/.test(e.textContent))")
+                        f"{PROMPTS}.length === {code_cells} && {OUTPUTS} === 0 && "
+                        f"{PROMPTS}.every(e => !/\\d/.test(e.textContent))")
     started = time.monotonic()
     await command_until(page, "Run", "Run All Cells", f"{PROMPTS}.some(e => /\\*|\\d/.test(e.textContent))")
     deadline = started + timeout
     idle_since = None
     blank_since, tries = None, 1
     while True:
-        # Done when the kernel has stayed idle for 2 s with no cell waiting ([*]): Run All queues
-        # every cell at once, so the kernel goes from one to the next without a pause. (Only the
-        # cells near the viewport are drawn; scrolling while they run upsets the widgets' views.)
+        # Done when every code cell is numbered and the kernel has stayed idle for 2 s with none
+        # waiting ([*]). A cell that raises stops Run All: the cells after it stay blank, so an idle
+        # kernel with some cells numbered and none waiting for 10 s is done too (the caller reads
+        # the error from the saved notebook).
         shown = await prompts(page)
         idle = await page.evaluate(KERNEL_IDLE)
-        if idle and shown and not any("*" in p for p in shown) and any(PROMPT_NUMBER.search(p) for p in shown):
+        numbered = sum(bool(PROMPT_NUMBER.search(p)) for p in shown)
+        if idle and numbered and not any("*" in p for p in shown):
             idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since >= 2.0:
-                return time.monotonic() - started - 2.0
+            if time.monotonic() - idle_since >= (2.0 if numbered == code_cells else 10.0):
+                return time.monotonic() - started - (time.monotonic() - idle_since)
         else:
             idle_since = None
         # Every cell blank again, the kernel idle, after Run All had queued them ([*]): the cells never
         # reached the kernel (seen twice in about twenty runs, at the start, on a loaded machine;
         # JupyterLab resets queued cells when their execution is dropped). Run All again.
-        blank = idle and shown and not any(PROMPT_NUMBER.search(p) or "*" in p for p in shown)
+        blank = idle and shown and not numbered and not any("*" in p for p in shown)
         blank_since = (blank_since or time.monotonic()) if blank else None
         if blank_since and time.monotonic() - blank_since > 5 and tries < 3:
             await command_until(page, "Run", "Run All Cells", f"{PROMPTS}.some(e => /\\*|\\d/.test(e.textContent))")
@@ -111,6 +120,16 @@ async def run_all(page, timeout: float = 180) -> float:
         if time.monotonic() > deadline:
             raise TimeoutError(f"Run All not finished after {timeout:g} s ({tries} Run All): prompts {shown}")
         await page.wait_for_timeout(250)
+
+
+def code_cells(notebook: dict) -> int:
+    """How many code cells a notebook (as JSON) has: what run_all waits for."""
+    return sum(c["cell_type"] == "code" for c in notebook["cells"])
+
+
+def unrun_cells(notebook: dict) -> list[int]:
+    """The code cells of a saved notebook with no execution count (did not run)."""
+    return [i for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code" and c.get("execution_count") is None]
 
 
 KERNEL_IDLE = """() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');

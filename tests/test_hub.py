@@ -42,12 +42,14 @@ from conftest import ROOT
 from hub_clients import Hub
 from jupyterlab_ui import (
     CHROMIUM_ARGS,
+    code_cells,
     count,
     errors_in,
     open_from_file_browser,
     run_all,
     save,
     scroll_until,
+    unrun_cells,
 )
 from test_browser import chromium_executable
 
@@ -357,10 +359,12 @@ async def learner_runs_lesson_09(browser, hub: Hub, user: str, password: str, fi
     context = await browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
     page, figures[user]["login and spawn (s)"] = await log_in(context, hub, user, password)
     await open_from_file_browser(page, None, LESSON)
-    figures[user]["lesson 09 from Run All (s)"] = await run_all(page)
+    notebook = Path(pwd.getpwnam(user).pw_dir) / "order-up" / "notebooks" / LESSON
+    figures[user]["lesson 09 from Run All (s)"] = await run_all(page, code_cells(json.loads(notebook.read_text())))
     await save(page)
-    saved = json.loads((Path(pwd.getpwnam(user).pw_dir) / "order-up" / "notebooks" / LESSON).read_text())
+    saved = json.loads(notebook.read_text())
     assert errors_in(saved) == [], (user, errors_in(saved))
+    assert unrun_cells(saved) == [], (user, "cells saved without running", unrun_cells(saved))
     try:  # outputs are drawn a moment after the kernel reports them, and only near the viewport
         await scroll_until(page, """() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
             .some(a => (a.getAttribute('href') || '').includes('/orderup/run/'))""")

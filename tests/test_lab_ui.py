@@ -19,12 +19,14 @@ from conftest import ROOT, course_processes
 from jupyter_servers import JupyterServer
 from jupyterlab_ui import (
     CHROMIUM_ARGS,
+    code_cells,
     errors_in,
     open_from_file_browser,
     run_all,
     save,
     scroll_until,
     texts,
+    unrun_cells,
 )
 from test_browser import chromium_executable
 
@@ -54,7 +56,7 @@ def test_lesson_03_in_jupyterlab_shows_the_live_rail_board(home, tmp_path):
             await open_from_file_browser(
                 page, f"http://127.0.0.1:{server.port}/user/alice/lab/tree/notebooks?token={server.token}",
                 "03-the-cook.ipynb")
-            await run_all(page)
+            await run_all(page, code_cells(json.loads((course / "notebooks" / "03-the-cook.ipynb").read_text())))
             # widgets are drawn a moment after their cell has run, and only while their cell is in
             # view (JupyterLab renders the cells near the viewport): scroll down until it shows
             await scroll_until(page, """() => Array.from(document.querySelectorAll('.widget-html-content'))
@@ -74,4 +76,5 @@ def test_lesson_03_in_jupyterlab_shows_the_live_rail_board(home, tmp_path):
     assert len(board) == 1 and "on the rail" in board[0] and "results stored" in board[0], board
     assert widget_errors == []
     assert errors_in(saved) == []
+    assert unrun_cells(saved) == [], unrun_cells(saved)
     wait_until(lambda: not course_processes(home), timeout=15, what="the kernel's services to stop")
