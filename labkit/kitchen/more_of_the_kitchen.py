@@ -26,7 +26,8 @@ class MoreOfTheKitchen:
         name = name or queue
         station = CeleryWorker(self.run, self.app_environment(), concurrency=concurrency, queues=[queue],
                                hostname=f"{name}@%h", name=f"worker-{name}", requires=[self.redis],
-                               settings={"ORDERUP_BROKER_URL": broker} if broker else None)
+                               settings={"ORDERUP_BROKER_URL": broker} if broker else None,
+                               include=self.your_modules)
         self.stations[name] = self._keep_or_replace(self.stations.get(name), station)
         return self.stations[name].start()
 
