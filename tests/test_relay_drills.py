@@ -54,6 +54,12 @@ def test_the_drill_breaks_its_hop_and_the_checklist_finds_it(kitchen, name):
     # every hop before the broken one answered yes: the evidence points at exactly one hop
     answers = [r["answer"] for r in report.rows]
     assert answers[:HOPS.index(hop)] == ["yes"] * HOPS.index(hop)
+    # the learner names the hop first: the verdict agrees with the right one, not with another
+    assert checklist(kitchen, drill.order_id, table=3, guess=hop).verdict.endswith("agreed.")
+    wrong = next(h for h in HOPS if h != hop)
+    assert "agreed" not in checklist(kitchen, drill.order_id, table=3, guess=wrong).verdict
+    with pytest.raises(ValueError, match="name one of the hops"):
+        checklist(kitchen, drill.order_id, table=3, guess="the kitchen")
 
     asyncio.run(fix(kitchen, name))
     mended = asyncio.run(order_and_listen(kitchen, table=4, origin=customer_origin(kitchen, name)))

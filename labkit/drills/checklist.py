@@ -2,6 +2,7 @@
 evidence from the programs themselves, in the order the order travels.
 
     labkit.checklist(kitchen, order_id, table=5)
+    labkit.checklist(kitchen, order_id, table=5, guess="group")   # your answer first: does it agree?
 
 | hop | question | evidence |
 |---|---|---|
@@ -27,18 +28,24 @@ HOPS = ["waiter", "rail", "cook", "layer", "socket", "group", "consumer"]
 
 
 class Checklist:
-    def __init__(self, rows: list[dict]):
+    def __init__(self, rows: list[dict], guess: str | None = None):
         self.rows = rows
         self.broken = next((r["hop"] for r in rows if r["answer"] == "no"), None)
+        self.guess = guess
 
     def table(self) -> Table:
         return Table(self.rows, ["hop", "question", "answer", "evidence"], title="the relay checklist")
 
     @property
     def verdict(self) -> str:
-        if self.broken is None:
-            return "Every hop answered yes: the buzz made it."
-        return f"The relay breaks at the {self.broken!r} hop."
+        found = ("Every hop answered yes: the buzz made it." if self.broken is None
+                 else f"The relay breaks at the {self.broken!r} hop.")
+        if self.guess is None:
+            return found
+        if self.guess == self.broken:
+            return f"{found} You named {self.guess!r} from the evidence: agreed."
+        return (f"{found} You named {self.guess!r}: read the first \"no\" row's evidence, and the "
+                "rows before it, which all say yes.")
 
     def _repr_html_(self) -> str:
         return self.table()._repr_html_() + f"<p><b>{self.verdict}</b></p>"
@@ -51,8 +58,12 @@ class Checklist:
 log_marks: dict[int, int] = {}
 
 
-def checklist(kitchen, order_id: int, table: int) -> Checklist:
-    """Follow order ``order_id`` of ``table`` through the relay, hop by hop, with evidence."""
+def checklist(kitchen, order_id: int, table: int, guess: str | None = None) -> Checklist:
+    """Follow order ``order_id`` of ``table`` through the relay, hop by hop, with evidence.
+    ``guess``: the hop you named from the evidence first (one of HOPS); the verdict says whether
+    the checklist agrees."""
+    if guess is not None and guess not in HOPS:
+        raise ValueError(f"guess is {guess!r}: name one of the hops, {', '.join(HOPS)}")
     trail = order_trail(order_id, client=kitchen.redis.client(db=facts.database("cache")))
     hops = {e["hop"].split(" (")[0]: e for e in trail.entries}
     rail = kitchen.redis.client(db=facts.database("broker")).llen("celery")
@@ -90,4 +101,4 @@ def checklist(kitchen, order_id: int, table: int) -> Checklist:
     ask("consumer", "did a consumer handle the buzz?", handled,
         "the consumer wrote to the trail" if handled else
         f"type sent: {pressed.get('type')!r}; Daphne's log: {errors}")
-    return Checklist(rows)
+    return Checklist(rows, guess)
