@@ -9,6 +9,7 @@ Lessons use the crash and charge drills as ``labkit.drills.kill_the_worker(...)`
 """
 from labkit.drills.charges import (
            charge_table,
+           crash_between_claim_and_charge,
            duplicate_tickets,
            redelivery_after_crash,
 )
@@ -20,5 +21,6 @@ from labkit.drills.crashes import (
            kill_the_worker,
 )
 
-__all__ = ["FAST_REDELIVERY", "charge_table", "drill_table", "duplicate_tickets", "fresh_worker",
-           "kill_a_pool_process", "kill_the_worker", "redelivery_after_crash"]
+__all__ = ["FAST_REDELIVERY", "charge_table", "crash_between_claim_and_charge", "drill_table",
+           "duplicate_tickets", "fresh_worker", "kill_a_pool_process", "kill_the_worker",
+           "redelivery_after_crash"]

@@ -1,5 +1,7 @@
 """Charge drills (lesson 06): the same charge delivered twice, one after the other, at once, or
-again after a crash between taking the money and printing the receipt, and what each charge did."""
+again after a crash (between taking the money and printing the receipt, or between claiming the
+order and calling the gateway), and what each charge did: the charges the restaurant recorded, and
+the calls the card gateway counted (restaurant/payments/gateway.py)."""
 from __future__ import annotations
 
 import signal
@@ -14,6 +16,19 @@ def _charges(order_id: int) -> int:
     return Charge.objects.filter(order_id=order_id).count()
 
 
+def _gateway_calls(order_id: int) -> int:
+    """How many times the card gateway was asked for this order's money (it counts, in Redis)."""
+    from django.core.cache import cache
+
+    from restaurant.payments.gateway import attempts_key
+    return int(cache.get(attempts_key(order_id)) or 0)
+
+
+def _row(task, drill: str, order_id: int, answers: str) -> dict:
+    return {"task": task.name.rsplit(".", 1)[-1], "drill": drill, "charges": _charges(order_id),
+            "gateway calls": _gateway_calls(order_id), "answers": answers}
+
+
 def duplicate_tickets(kitchen, task, at_once: bool) -> dict:
     """The same charge sent twice (a double click, a retried publish): one after the other, or
     both at once to a worker with two pool processes."""
@@ -25,8 +40,7 @@ def duplicate_tickets(kitchen, task, at_once: bool) -> dict:
         answers = [r.get(timeout=30) for r in results]
     else:
         answers = [task.delay(order.id).get(timeout=30), task.delay(order.id).get(timeout=30)]
-    return {"task": task.name.rsplit(".", 1)[-1], "drill": "two tickets " + ("at once" if at_once else "in a row"),
-            "runs": len(answers), "charges": _charges(order.id), "answers": ", ".join(sorted(answers))}
+    return _row(task, "two tickets " + ("at once" if at_once else "in a row"), order.id, ", ".join(sorted(answers)))
 
 
 def redelivery_after_crash(kitchen, task) -> dict:
@@ -41,9 +55,27 @@ def redelivery_after_crash(kitchen, task) -> dict:
     kitchen.worker.kill(signal.SIGKILL)
     kitchen.start_worker(concurrency=2, settings=FAST_REDELIVERY)
     wait_until(kitchen.is_idle, 60, "the kitchen to be idle", interval=0.2)
-    return {"task": task.name.rsplit(".", 1)[-1], "drill": "crash after charging, redelivered",
-            "runs": 2, "charges": _charges(order.id), "answers": ""}
+    return _row(task, "crash after charging, redelivered", order.id, "")
+
+
+def crash_between_claim_and_charge(kitchen, task) -> dict:
+    """One ticket for a task that claims the order first (``charge_idempotent``); the gateway is
+    slow (2 s), and the worker is killed once the claim is in Redis, before the gateway answers.
+    The ticket (acknowledged late) is delivered again to a new worker, which finds the claim."""
+    from django.core.cache import cache
+
+    from restaurant.orders.models import Order
+    fresh_worker(kitchen, 2)
+    order = Order.objects.create(table=6, item="wine")
+    result = task.delay(order.id, pause=2)
+    wait_until(lambda: cache.get(f"charge:order:{order.id}") is not None, 10, "the order to be claimed")
+    kitchen.worker.kill(signal.SIGKILL)
+    kitchen.start_worker(concurrency=2, settings=FAST_REDELIVERY)
+    answer = result.get(timeout=30)
+    wait_until(kitchen.is_idle, 60, "the kitchen to be idle", interval=0.2)
+    return _row(task, "crash after the claim, before the gateway", order.id, answer)
 
 
 def charge_table(rows: list[dict]) -> Table:
-    return Table(rows, ["task", "drill", "charges", "answers"], title="how many times was the card charged?")
+    return Table(rows, ["task", "drill", "charges", "gateway calls", "answers"],
+                 title="how many times was the card charged? (charges recorded; calls to the gateway)")

@@ -1,8 +1,8 @@
 """The same charge, delivered twice (lesson 06): a ticket can run twice (a redelivery after a crash,
 a retried publish, a double click), and each of these charges survives that differently.
 
-Each talks to the gateway (``pause``), records the money taken, then prints the receipt
-(``receipt_seconds``). They acknowledge late, as money-moving tasks should: a crash while the
+Each asks the card gateway for the money (it answers after ``pause``), records the charge, then
+prints the receipt (``receipt_seconds``). They acknowledge late, as money-moving tasks should: a crash while the
 receipt prints means the ticket is delivered again, and the charge runs a second time.
 """
 import time
@@ -11,12 +11,14 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from . import gateway
 from .models import Charge
 from .tasks import PRICE_CENTS
 
 
 def _take_money(order_id: int, pause: float, idempotency_key: str | None = None) -> Charge:
     time.sleep(pause)  # the gateway takes a moment to answer
+    gateway.charge(order_id, PRICE_CENTS)  # the card is charged here
     return Charge.objects.create(order_id=order_id, amount_cents=PRICE_CENTS, idempotency_key=idempotency_key)
 
 
