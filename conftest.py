@@ -86,7 +86,7 @@ def _longest_first(items):
 
 
 def _skip_rabbitmq_cells_without_a_broker(items):
-    """Lesson 11's RabbitMQ cells need a rabbitmq-server: without one, a learner's `make test` skips
+    """Lesson 13's RabbitMQ cells need a rabbitmq-server: without one, a learner's `make test` skips
     them (the lesson itself prints how to install it); CI (CI=true) runs them, so they fail there."""
     from labkit.services.rabbitmq import find_rabbitmq_server
     if find_rabbitmq_server() is not None or os.environ.get("CI", "").lower() not in ("", "0", "false"):

@@ -10,7 +10,7 @@
     drills/     the restaurant broken on purpose, and the relay checklist
     authoring/  labs made from solutions, and the labs' checks
     doctor/     is this machine ready?
-    queue_race/ Celery and its neighbours raced on one Redis (lesson 12, make bench)
+    queue_race/ Celery and its neighbours raced on one Redis (lesson 14, make bench)
 
 The notebooks' API is this module's names, listed here in one place:
 

@@ -31,19 +31,19 @@ def test_a_ready_machine_says_so(home):
     assert {"python", "django", "redis server", "free ports", "leftovers", "machine", "browser"} <= set(rows)
     assert rows["leftovers"]["found"] == "none"
     assert rows["browser"]["found"].startswith("http://127.0.0.1:<port>/table/5/")
-    assert rows["arq's venv (lesson 12)"]["verdict"] == "ok"  # make test builds it
+    assert rows["arq's venv (lesson 14)"]["verdict"] == "ok"  # make test builds it
     rabbit = find_rabbitmq_server()  # optional: found when installed, "not installed" otherwise
-    assert rows["rabbitmq-server (lesson 11)"]["found"] == (str(rabbit) if rabbit else "not installed")
-    assert not rows["rabbitmq-server (lesson 11)"]["verdict"].startswith(("FAIL", "warning"))
+    assert rows["rabbitmq-server (lesson 13)"]["found"] == (str(rabbit) if rabbit else "not installed")
+    assert not rows["rabbitmq-server (lesson 13)"]["verdict"].startswith(("FAIL", "warning"))
 
 
 def test_a_missing_arq_venv_is_a_warning_that_says_how_to_build_it(home, monkeypatch):
     monkeypatch.setenv("ORDERUP_ARQ_VENV", str(home / "no-such-venv"))
     monkeypatch.setattr("labkit.queue_race.arq_env._arq_checked", set())
     report = doctor()
-    row = {r["check"]: r for r in report.rows}["arq's venv (lesson 12)"]
+    row = {r["check"]: r for r in report.rows}["arq's venv (lesson 14)"]
     assert row["found"] == "missing" and "make .venv-arq" in row["verdict"]
-    assert report.ready and "arq's venv (lesson 12)" in report.verdict
+    assert report.ready and "arq's venv (lesson 14)" in report.verdict
 
 
 def test_the_command_line_exits_1_when_not_ready(home):

@@ -63,18 +63,18 @@ def _package_rows() -> list[dict]:
 
 
 def _optional_rows() -> list[dict]:
-    """What lessons 11 and 12 use beyond the pinned packages: RabbitMQ (optional) and arq's venv."""
+    """What lessons 13 and 14 use beyond the pinned packages: RabbitMQ (optional) and arq's venv."""
     from labkit.queue_race import ArqEnvMissing, arq_python
     from labkit.services.rabbitmq import find_rabbitmq_server
     rabbit = find_rabbitmq_server()
-    rows = [{"check": "rabbitmq-server (lesson 11)", "found": str(rabbit) if rabbit else "not installed",
-             "verdict": OK if rabbit else f"{OK}: optional; without it lesson 11's RabbitMQ part shows "
+    rows = [{"check": "rabbitmq-server (lesson 13)", "found": str(rabbit) if rabbit else "not installed",
+             "verdict": OK if rabbit else f"{OK}: optional; without it lesson 13's RabbitMQ part shows "
                                                "nothing (apt install rabbitmq-server, or conda's)"}]
     try:
-        rows.append({"check": "arq's venv (lesson 12)", "found": str(arq_python()), "verdict": OK})
+        rows.append({"check": "arq's venv (lesson 14)", "found": str(arq_python()), "verdict": OK})
     except ArqEnvMissing:
-        rows.append({"check": "arq's venv (lesson 12)", "found": "missing",
-                     "verdict": f"{WARN}: lesson 12's race needs it for arq: `make .venv-arq`"})
+        rows.append({"check": "arq's venv (lesson 14)", "found": "missing",
+                     "verdict": f"{WARN}: lesson 14's race needs it for arq: `make .venv-arq`"})
     return rows
 
 

@@ -113,7 +113,7 @@ class Desk:
         return next(iter(open_services("flower", self.home)), None)
 
 
-FLOWER_NOT_RUNNING = _page("Flower is not running", "<p>Lesson 11 starts it from a cell "
+FLOWER_NOT_RUNNING = _page("Flower is not running", "<p>Lesson 12 starts it from a cell "
                            "(<code>kitchen.start_flower()</code>); then reload this page.</p>")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
               "proxy-authorization", "proxy-authenticate"}

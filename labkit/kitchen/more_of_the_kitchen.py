@@ -1,4 +1,4 @@
-"""Lesson 11's part of the kitchen: stations (workers for named queues), Flower, another broker
+"""Lessons 11 to 13's part of the kitchen: stations (workers for named queues), Flower, another broker
 (RabbitMQ), and the `celery` command line, run against this kitchen. A part of Restaurant."""
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from labkit.services.rabbitmq import RabbitMQNotFound, RabbitMQServer
 
 
 class MoreOfTheKitchen:
-    """Restaurant's methods for lesson 11 (they use its run, Redis and environment)."""
+    """Restaurant's methods for lessons 11 to 13 (they use its run, Redis and environment)."""
 
     def start_station(self, queue: str, concurrency: int = 1, name: str | None = None,
                       broker: str | None = None) -> CeleryWorker:
         """Another worker that takes tickets from the ``queue`` rail only (lesson 11: "pastry"),
         named ``name@<host>`` (default: the queue's name). ``broker``: another broker's URL for
-        this worker (lesson 11: RabbitMQ); its results still go to Redis."""
+        this worker (lesson 13: RabbitMQ); its results still go to Redis."""
         self.start_redis()
         name = name or queue
         station = CeleryWorker(self.run, self.app_environment(), concurrency=concurrency, queues=[queue],
@@ -36,7 +36,7 @@ class MoreOfTheKitchen:
             self.stations[name].stop()
 
     def start_flower(self) -> Flower:
-        """Start Flower, the kitchen's monitor (lesson 11), on a Unix socket only this user reaches."""
+        """Start Flower, the kitchen's monitor (lesson 12), on a Unix socket only this user reaches."""
         self.start_redis()
         if self.flower is None or not self.flower.running:
             self.flower = Flower(self.run, self.app_environment(), requires=[self.redis])
@@ -58,7 +58,7 @@ class MoreOfTheKitchen:
             self.flower.stop()
 
     def start_rabbitmq(self) -> RabbitMQServer:
-        """Start a private RabbitMQ broker for this kernel (lesson 11). Raises RabbitMQNotFound,
+        """Start a private RabbitMQ broker for this kernel (lesson 13). Raises RabbitMQNotFound,
         which says what to install, when there is no rabbitmq-server."""
         if self.rabbitmq is None:
             self.rabbitmq = RabbitMQServer(self.run)

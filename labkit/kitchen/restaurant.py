@@ -60,7 +60,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         self.one_waiter: OneWaiter | None = None
         self.stations: dict[str, CeleryWorker] = {}  # lesson 11: workers for named queues
         self.flower: Flower | None = None
-        self.rabbitmq: RabbitMQServer | None = None  # lesson 11: another broker, when installed
+        self.rabbitmq: RabbitMQServer | None = None  # lesson 13: another broker, when installed
 
     # -- the pieces ----------------------------------------------------------------------------
     @property

@@ -11,7 +11,7 @@ What labkit tells each program, in its environment:
                             of its Redis connections (below)
 What the lessons and drills change, for one program at a time (labkit/drills):
     ORDERUP_COOK_SECONDS, ORDERUP_BELL_SECONDS, ORDERUP_VISIBILITY_TIMEOUT, ORDERUP_RESTORE_INTERVAL,
-    ORDERUP_RESTORE_THROTTLE, ORDERUP_BROKER_URL (lesson 11: RabbitMQ), ORDERUP_FAULT_* (faults.py)
+    ORDERUP_RESTORE_THROTTLE, ORDERUP_BROKER_URL (lesson 13: RabbitMQ), ORDERUP_FAULT_* (faults.py)
 """
 import importlib
 import os
@@ -54,7 +54,7 @@ def redis_database(hat: str) -> str:
     return f"{REDIS_URL}/{REDIS_DATABASES[hat]}"
 
 
-# lesson 11 puts the rail somewhere else (RabbitMQ); results stay in Redis
+# lesson 13 puts the rail somewhere else (RabbitMQ); results stay in Redis
 CELERY_BROKER_URL = env.get("ORDERUP_BROKER_URL") or redis_database("broker")
 CELERY_RESULT_BACKEND = redis_database("results")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
