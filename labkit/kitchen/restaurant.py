@@ -15,8 +15,8 @@ from pathlib import Path
 
 from labkit.kitchen import door_keys, facts, kernel_django, new_day
 from labkit.kitchen.more_of_the_kitchen import MoreOfTheKitchen
-from labkit.kitchen.your_code import YourCode
 from labkit.kitchen.small_machine import default_concurrency, make_room
+from labkit.kitchen.your_code import YourCode
 from labkit.runtime.browser import Link
 from labkit.runtime.errors import LabkitError
 from labkit.runtime.ports import quiet_port

@@ -10,13 +10,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 
 import redis
 
 from labkit.kitchen import facts
+from labkit.look.monitor_stream import MonitorStream
 from labkit.runtime.tables import Table
 
 SIZE_COMMANDS = {"list": "llen", "hash": "hlen", "set": "scard", "zset": "zcard", "string": "strlen",
@@ -113,45 +113,22 @@ def tickets(queue: str = "celery", db: int | None = None, client: redis.Redis | 
 
 def monitor(seconds: float = 1.0, action=None, db: int | None = None,
             client: redis.Redis | None = None) -> Table:
-    """Record every command Redis receives for ``seconds`` (or while ``action()`` runs).
+    """Record every command Redis receives while ``action()`` runs (or for ``seconds``).
 
-    Uses Redis's MONITOR command from a second connection. ``db`` keeps one database's commands.
+    Uses Redis's MONITOR command from a second connection (look/monitor_stream.py, which the
+    message tape reads too). ``db`` keeps one database's commands.
     """
     client = client or _client(None)
-    seen: list[dict] = []
-    ready = threading.Event()
-    stop = threading.Event()
-
-    def listen():
-        with client.monitor() as m:
-            ready.set()
-            conn = m.connection
-            while not stop.is_set():
-                if not conn.can_read(timeout=0.05):
-                    continue
-                cmd = m.next_command()
-                seen.append(cmd)
-
-    thread = threading.Thread(target=listen, daemon=True)
-    thread.start()
-    ready.wait(5)
-    time.sleep(0.05)  # MONITOR takes effect once the server has answered OK
-    start = time.time()
-    if action is not None:
-        action()
-    else:
-        time.sleep(seconds)
-    time.sleep(0.05)  # let the last replies arrive
-    stop.set()
-    thread.join(5)
-    rows = []
-    for cmd in seen:
-        if db is not None and cmd.get("db") != db:
-            continue
-        if cmd.get("command", "").upper().startswith(("MONITOR", "AUTH", "CLIENT", "HELLO")):
-            continue
-        rows.append({"t": f"{(cmd['time'] - start) * 1000:+.1f} ms", "db": cmd.get("db"),
-                     "command": cmd.get("command", "")[:160]})
+    heard = []
+    with MonitorStream(client, heard.append):
+        start = time.time()
+        if action is not None:
+            action()
+        else:
+            time.sleep(seconds)  # the length of the recording asked for
+    rows = [{"t": f"{(h.at - start) * 1000:+.1f} ms", "db": h.db, "command": " ".join(h.args)[:160]}
+            for h in heard if (db is None or h.db == db)
+            and not h.args[0].upper().startswith(("MONITOR", "AUTH", "CLIENT", "HELLO"))]
     return Table(rows, ["t", "db", "command"], title="commands Redis received")
 
 

@@ -11,8 +11,10 @@ The address's port is the local end of a TCP connection, and the system knows wh
 it. Each program names its connections as it opens them (CLIENT SETNAME, set in
 restaurant/classroom/settings.py): the web process is the waiter on the rail and the buzzer on the
 pass, the worker is the cook, then beat, Flower and this notebook. A connection without a name is
-named after the process that holds it (psutil tells which). Repeated polls (a worker's BRPOP every second) are folded into one line,
-and the classroom's own notes (the trail, in the cache database) are left out unless asked for.
+named after the process that holds it (psutil tells which). Repeated polls (a worker's BRPOP every
+second) are folded into one line, and the classroom's own notes (the trail, in the cache database)
+are left out unless asked for. The stream itself is read by look/monitor_stream.py, which
+`labkit.monitor()` shares.
 """
 from __future__ import annotations
 
@@ -25,11 +27,11 @@ from dataclasses import dataclass
 import psutil
 
 from labkit.kitchen import facts
+from labkit.look.monitor_stream import Heard, MonitorStream
 from labkit.look.redis import decode_ticket
 from labkit.runtime.errors import LabkitError
 from labkit.runtime.tables import Table
 
-ARG = re.compile(r'"((?:[^"\\]|\\.)*)"')
 # what a program is called on the tape, by service, and by database for Daphne (two jobs in one)
 # a connection that gave no name (a program started outside labkit's settings): its service's job
 ROLE = {"worker": "cook", "daphne": "web process", "one-waiter": "waiter", "beat": "beat",
@@ -49,11 +51,6 @@ class Line:
     verb: str
     what: str
     times: int = 1
-
-
-def _args(text: str) -> list[str]:
-    """The arguments of one MONITOR line (after the client's address), unescaped."""
-    return [a.replace('\\"', '"').replace("\\\\", "\\") for a in ARG.findall(text)]
 
 
 def connection_name(args: list[str]) -> str | None:
@@ -136,8 +133,6 @@ class Tape:
         self._owners: dict[str, str] = {}  # client port -> who
         self._hats = {n: hat for hat, n in facts.databases().items()}
         self._stop = threading.Event()
-        self._ended = threading.Event()
-        self._marker = f"end of tape {id(self)}"
         self._handle = None
         self.started = 0.0
 
@@ -164,34 +159,15 @@ class Tape:
         return self._owners[port]
 
     # -- recording --------------------------------------------------------------------------------
-    def _listen(self, ready: threading.Event) -> None:
-        client = self.kitchen.redis.client(0)
-        with client.monitor() as monitor:
-            conn = monitor.connection
-            ready.set()
-            while not self._stop.is_set():
-                if not conn.can_read(timeout=0.05):
-                    continue
-                raw = conn.read_response()
-                raw = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
-                self._take(raw)
-
-    def _take(self, raw: str) -> None:
-        m = re.match(r"([\d.]+) \[(\d+) ([^\]]*)\] (.*)", raw, re.DOTALL)
-        if not m or m.group(3) == "lua" or not m.group(3):
-            return
-        stamp, db, client, rest = m.groups()
-        args = _args(rest)
-        if not args:
-            return
-        if args[0].upper() == "ECHO" and args[1:] == [self._marker]:
-            self._ended.set()  # the tape's own end marker (__exit__)
-            return
-        port = client.rsplit(":", 1)[-1]
+    def _take(self, heard: Heard) -> None:
+        if heard.client in ("lua", ""):
+            return  # a script's own commands (group_send's delivery): its EVAL line says it
+        args = heard.args
+        port = heard.client.rsplit(":", 1)[-1]
         name = connection_name(args)
         if name:  # the program names this connection (restaurant/classroom/settings.py)
             self._owners[port] = name
-        hat = self._hats.get(int(db), f"db {db}")
+        hat = self._hats.get(heard.db, f"db {heard.db}")
         if hat == "cache" and not self.everything:
             return  # the classroom's notes (the trail), not the restaurant's messages
         meaning = describe(args) if not self.everything else (args[0].upper(), " ".join(args[1:])[:80])
@@ -203,20 +179,16 @@ class Tape:
         if last and (last.who, last.verb, last.what) == (who, verb, what):
             last.times += 1  # a poll again: one line
             return
-        self.lines.append(Line(float(stamp) - self.started, who, hat, verb, what))
+        self.lines.append(Line(heard.at - self.started, who, hat, verb, what))
 
     def __enter__(self) -> "Tape":
         from IPython.display import display
-        ready = threading.Event()
         self.started = time.time()
         # connections opened before the tape: their names, from Redis's own list of its clients
         for client in self.kitchen.redis.client(0).client_list():
             if client.get("name"):
                 self._owners[client["addr"].rsplit(":", 1)[-1]] = client["name"]
-        self._thread = threading.Thread(target=self._listen, args=(ready,), daemon=True)
-        self._thread.start()
-        if not ready.wait(5):
-            raise LabkitError("Redis did not start the MONITOR stream within 5 s")
+        self._stream = MonitorStream(self.kitchen.redis.client(0), self._take).__enter__()
         from IPython import get_ipython
         if get_ipython() is not None:  # in a notebook: a table under the cell, redrawn as lines come
             self._handle = display(self.table(), display_id=True)
@@ -232,16 +204,15 @@ class Tape:
                 self._handle.update(self.table())
 
     def __exit__(self, *exc) -> None:
-        # the last commands' lines may still be on their way: Redis logs commands in the order it
-        # runs them, so once it logs a marker sent now, everything sent before it is on the tape
-        self.kitchen.redis.client(0).echo(self._marker)
-        if not self._ended.wait(5):
-            raise LabkitError("The tape never heard its end marker: Redis's MONITOR stream stalled.")
-        self._stop.set()
-        self._thread.join(5)
-        self._painter.join(5)
-        if self._handle is not None:
-            self._handle.update(self.table())
+        # the stream ends on a marker ECHOed now: every command sent before the block ended is on
+        # the tape, however loaded the machine (look/monitor_stream.py)
+        try:
+            self._stream.__exit__(*exc)
+        finally:
+            self._stop.set()
+            self._painter.join(5)
+            if self._handle is not None:
+                self._handle.update(self.table())
 
     # -- reading it -------------------------------------------------------------------------------
     def table(self) -> Table:
