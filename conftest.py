@@ -58,25 +58,46 @@ def pytest_collection_modifyitems(config, items):
     _longest_first(items)
 
 
-# Seconds the slow test files take on a 2-core machine (make test --durations). Lessons, chains and
-# solutions are weighed by the guide's measured lesson times.
-SLOW_FILES = {"test_binder.py": 120, "test_pythons.py": 115, "test_labs.py": 150, "test_mutations.py": 110,
-              "test_kernels.py": 80, "test_browser.py": 70, "test_hub.py": 60, "test_lab_ui.py": 55,
-              "test_external_redis.py": 50, "test_flower.py": 30, "test_relay_drills.py": 30,
-              "test_rabbitmq.py": 40}
+# Seconds each test file took in the last full run on a 2-core machine, measured by the suite itself:
+# `make test-durations` runs it with ORDERUP_STORE_DURATIONS=1, which writes tests/durations.json
+# (test files; lessons, chains and solutions are weighed by the guide's measured lesson times).
+DURATIONS = ROOT / "tests" / "durations.json"
+
+
+def _file_seconds() -> dict[str, float]:
+    import json
+    return json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
+
+
+def pytest_runtest_logreport(report):
+    """Sum each test file's setup, call and teardown times (in the controller, under xdist too)."""
+    if os.environ.get("ORDERUP_STORE_DURATIONS") == "1":
+        name = Path(report.nodeid.split("::")[0]).name
+        _measured[name] = _measured.get(name, 0.0) + report.duration
+
+
+_measured: dict[str, float] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("ORDERUP_STORE_DURATIONS") == "1" and not hasattr(session.config, "workerinput"):
+        import json
+        files = {name: round(t) for name, t in sorted(_measured.items()) if name.startswith("test_")}
+        DURATIONS.write_text(json.dumps(files, indent=1) + "\n")
 
 
 def _longest_first(items):
     """Order the test files longest first (xdist hands out files in this order): a long file
     started last would run alone at the end, while the other workers sit idle."""
     lessons = _chains().measured_seconds()
+    files = _file_seconds()
 
     def seconds(path: Path) -> float:
         if path.suffix == ".ipynb":  # chain-01-05-then-06 (each lesson twice), or 05-crashes-...
             chain = path.parent.name == "lesson-chains"
             numbers = set(re.findall(r"\d\d", path.stem.split("-", 2)[2] if chain else path.stem[:2]))
             return (2 if chain else 1) * sum(t for name, t in lessons.items() if name[:2] in numbers)
-        return SLOW_FILES.get(path.name, 5)
+        return files.get(path.name, 5)
 
     weight = {}
     for item in items:

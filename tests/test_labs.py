@@ -37,6 +37,33 @@ def test_labs_ship_without_outputs_or_answers(path):
 
 
 @pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
+def test_every_check_gives_the_idea_first_and_the_fix_after_a_second_failure(path):
+    """Each labkit.check(...) has a hint (shown at the first failure) and a fix (at the second),
+    and the hint is not the fix: a hint that is the answer verbatim teaches nothing."""
+    import ast
+
+    def literal(node):
+        try:
+            return ast.literal_eval(node)
+        except ValueError:  # an f-string: its fixed parts
+            return "".join(v.value for v in ast.walk(node) if isinstance(v, ast.Constant) and isinstance(v.value, str))
+
+    calls = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if "check" not in cell.metadata.get("tags", []):
+            continue
+        tree = compile(cell.source, path.name, "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        calls += [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and ast.unparse(node.func) == "labkit.check"]
+    assert calls, "no labkit.check in the lab's check cells"
+    for call in calls:
+        given = {k.arg: literal(k.value) for k in call.keywords if k.arg in ("hint", "fix")}
+        assert set(given) == {"hint", "fix"}, (path.name, ast.unparse(call)[:200])
+        assert given["hint"].strip() != given["fix"].strip() and given["fix"] not in given["hint"], \
+            (path.name, given)
+
+
+@pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
 def test_a_lab_run_as_shipped_fails_only_at_its_check_cells_with_a_hint(path, home):
     nb = nbformat.read(path, as_version=4)
     kernel = Kernel(home, cwd=path.parent)
