@@ -78,6 +78,16 @@ async def fix(kitchen, name: str) -> None:
         await asyncio.to_thread(kitchen.start_worker)
 
 
+def how_it_was_broken(name: str) -> str:
+    """What the classroom did to break the hop ``name``: the environment it flipped, shown, not hidden."""
+    if name == "no worker":
+        return "kitchen.stop_worker(): no worker process runs"
+    if name in _WORKER_SETTINGS:
+        flipped = " ".join(f"{k}={v}" for k, v in _WORKER_SETTINGS[name].items())
+        return f"the worker restarted with {flipped} (read by restaurant/classroom/faults.py)"
+    return f"the customer's page comes from {WORKSHOP_ORIGIN} (the socket's Origin header)"
+
+
 def customer_origin(kitchen, name: str) -> str:
     """Where the customer's page comes from in drill ``name``."""
     return WORKSHOP_ORIGIN if name == "origin refused" else kitchen.daphne.url
@@ -101,10 +111,12 @@ class Drill:
 
     def __repr__(self) -> str:
         what = "(a mystery: find it)" if self.mystery else BREAKDOWNS.get(self.name, "none")
-        lines = [f"breakdown: {what}",
-                 f"table {self.table}'s buzzer: {self.socket}",
-                 f"the waiter answered: {self.answered}",
-                 f"the buzzer heard: {', '.join(self.heard) or 'nothing'}"]
+        lines = [f"breakdown: {what}"]
+        if self.name and not self.mystery:
+            lines.append(f"how: {how_it_was_broken(self.name)}")
+        lines += [f"table {self.table}'s buzzer: {self.socket}",
+                  f"the waiter answered: {self.answered}",
+                  f"the buzzer heard: {', '.join(self.heard) or 'nothing'}"]
         return "\n".join(lines)
 
 
