@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import NamedTuple
@@ -111,8 +112,19 @@ class JupyterServer:
         client = BlockingKernelClient(connection_file=str(self.runtime / f"kernel-{kernel_id}.json"))
         client.load_connection_file()
         client.start_channels()
-        client.wait_for_ready(timeout=60)
-        return kernel_id, client
+        # a client that is not the kernel's manager calls the kernel dead when its heartbeat has not
+        # answered within a second, which a loaded machine's kernel, still importing, may not have:
+        # ask again while the server still lists the kernel
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                client.wait_for_ready(timeout=max(1, deadline - time.monotonic()))
+                return kernel_id, client
+            except RuntimeError as error:
+                alive = self.api("GET", f"kernels/{kernel_id}").get("execution_state") not in (None, "dead")
+                if not alive or time.monotonic() > deadline:
+                    raise RuntimeError(f"{error}; the server's log: {self.log_path.read_text()[-3000:]}") from error
+                time.sleep(0.5)
 
     def stop(self) -> None:
         try:
