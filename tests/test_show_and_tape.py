@@ -12,6 +12,7 @@ from labkit.kitchen.web_client import WebClient
 from labkit.look.source import show
 from labkit.look.tape import Tape, describe
 from labkit.runtime.errors import LabkitError
+from labkit.runtime.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,6 +82,8 @@ def test_the_tape_names_the_waiter_the_cook_and_the_buzzer(restaurant):
 
     with Tape(restaurant) as tape:
         order = asyncio.run(order_and_wait())
+        # the "ready" buzz is sent from inside the task; its result is stored after it returns
+        wait_until(lambda: tape.said("cook", "SETEX", "SUCCESS"), timeout=10, what="the cook to store the result")
     assert tape.said("buzzer", "group_add", "table_5")
     assert tape.said("waiter", "LPUSH", f"cook_order({order['id']})")
     assert tape.said("cook", "group_send", "table_5")
