@@ -106,7 +106,7 @@ async def run_all(page, code_cells: int, timeout: float = 180) -> float:
         if idle and numbered and not any("*" in p for p in shown):
             idle_since = idle_since or time.monotonic()
             if time.monotonic() - idle_since >= (2.0 if numbered == code_cells else 10.0):
-                return time.monotonic() - started - (time.monotonic() - idle_since)
+                return idle_since - started  # when the last cell ended
         else:
             idle_since = None
         # Every cell blank again, the kernel idle, after Run All had queued them ([*]): the cells never

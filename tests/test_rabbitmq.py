@@ -165,6 +165,12 @@ def test_queue_listing_and_depth(broker):
     assert listed["test-listing"]["messages_unacknowledged"] == 0
     assert broker.queue_depth("test-listing") == {"name": "test-listing", "messages_ready": 4, "consumers": 0}
     assert broker.queue_depth("no-such-queue") is None
+    assert broker.queue("test-listing") == listed["test-listing"] and broker.queue("no-such-queue") is None
+    with broker.connection() as conn:  # one message taken and held, unacknowledged
+        held = conn.default_channel.basic_get("test-listing", no_ack=False)
+        assert broker.counts("test-listing") == (3, 1)
+        conn.default_channel.basic_reject(held.delivery_tag, requeue=True)
+    assert broker.counts("test-listing") == (4, 0)
 
 
 CELERY_APP = """

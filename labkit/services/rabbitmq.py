@@ -290,6 +290,15 @@ class RabbitMQServer(Service):
                                "name", "messages_ready", "messages_unacknowledged", "consumers")
         return sorted(json.loads(out or "[]"), key=lambda q: q["name"])
 
+    def queue(self, name: str) -> dict | None:
+        """One queue of :meth:`list_queues` (ready, unacknowledged, consumers), or None."""
+        return next((q for q in self.list_queues() if q["name"] == name), None)
+
+    def counts(self, name: str) -> tuple[int, int]:
+        """(ready, unacknowledged) messages of queue ``name``: waiting, and held by a consumer."""
+        queue = self.queue(name) or {"messages_ready": 0, "messages_unacknowledged": 0}
+        return queue["messages_ready"], queue["messages_unacknowledged"]
+
     def queue_depth(self, name: str) -> dict | None:
         """One queue's ready messages and consumers through AMQP (a passive declare: a few ms),
         or None if there is no such queue. Messages a consumer holds unacked are not counted."""
