@@ -86,8 +86,32 @@ def pytest_sessionfinish(session, exitstatus):
         DURATIONS.write_text(json.dumps(files, indent=1) + "\n")
 
 
+# Tests that stand alone (a kernel or a copy of the course of their own, no shared fixture): under
+# xdist each is a work unit of its own, so that a long file of them spreads over the workers.
+ONE_UNIT_EACH = ("test_labs.py::test_a_lab_run_as_shipped", "test_mutations.py::test_a_lesson_fails_when")
+
+
+def work_unit(nodeid: str) -> str:
+    """What xdist sends to one worker: a whole file (a notebook's cells stay together), or one test."""
+    return nodeid if any(name in nodeid for name in ONE_UNIT_EACH) else nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (the Makefile's), except that ONE_UNIT_EACH's tests go one by one."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndStandaloneTests(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return FilesAndStandaloneTests(config, log)
+
+
 def _longest_first(items):
-    """Order the test files longest first (xdist hands out files in this order): a long file
+    """Order the work units longest first (xdist hands them out in this order): a long one
     started last would run alone at the end, while the other workers sit idle."""
     lessons = _chains().measured_seconds()
     files = _file_seconds()
@@ -99,11 +123,16 @@ def _longest_first(items):
             return (2 if chain else 1) * sum(t for name, t in lessons.items() if name[:2] in numbers)
         return files.get(path.name, 5)
 
-    weight = {}
+    units: dict[str, list] = {}
     for item in items:
-        weight.setdefault(item.path, seconds(item.path))
-    order = {path: i for i, path in enumerate(dict.fromkeys(item.path for item in items))}
-    items.sort(key=lambda item: (-weight[item.path], order[item.path]))  # a file's items keep their order
+        units.setdefault(work_unit(item.nodeid), []).append(item)
+    in_file = {}  # a file's seconds, shared among its units
+    for unit in units:
+        in_file[units[unit][0].path] = in_file.get(units[unit][0].path, 0) + 1
+    weight = {unit: seconds(its[0].path) / in_file[its[0].path] for unit, its in units.items()}
+    order = {unit: i for i, unit in enumerate(units)}
+    ranked = sorted(units, key=lambda unit: (-weight[unit], order[unit]))  # a unit's items keep their order
+    items[:] = [item for unit in ranked for item in units[unit]]
 
 
 def _skip_rabbitmq_cells_without_a_broker(items):

@@ -243,3 +243,33 @@ def test_reaper_finds_marked_processes_even_if_unrecorded(home, tmp_path):
         assert stray.wait(timeout=5) is not None
     finally:
         run.close(remove=True)
+
+
+def test_reaper_finds_a_redis_that_wrote_over_its_environment(home):
+    """Redis writes its process title over its environment, so the run's marker cannot be read
+    there; it works in the run's data folder, and that is how the reaper knows it (a full run once
+    left one behind when the state's start time did not match it)."""
+    run = Run(home)
+    stray = None
+    try:
+        data = run.dir / "redis-data"
+        data.mkdir()
+        binary, _ = find_redis_server()
+        config = run.dir / "redis.conf"  # as labkit starts it: the binary and a config file
+        config.write_text(f"port 0\nunixsocket {run.dir / 'redis.sock'}\ndir {data}\nsave \"\"\n")
+        stray = subprocess.Popen([str(binary), str(config)], env={**os.environ, reaper.RUN_MARKER: run.id},
+                                 start_new_session=True, stdout=subprocess.DEVNULL)
+        proc = psutil.Process(stray.pid)
+        deadline = time.monotonic() + 10
+        while str(config) in " ".join(proc.cmdline()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # until Redis has written its title over its command line
+        assert proc.cwd() == str(data)
+        assert proc.environ().get(reaper.RUN_MARKER) != run.id, "Redis kept its environment: test the cwd otherwise"
+        assert stray.pid in [p.pid for p in reaper.processes_of_run(run.dir)]
+        reaper.reap(run.dir)
+        assert stray.wait(timeout=5) is not None
+    finally:
+        if stray is not None and stray.poll() is None:
+            stray.kill()
+            stray.wait()
+        run.close(remove=True)

@@ -82,20 +82,26 @@ def processes_of_run(run_dir: Path, state: dict | None = None) -> list[psutil.Pr
                 found[child.pid] = child
         except psutil.Error:
             pass
+    # Marked ones: the run's id in their environment, or (Redis, which writes its process title over
+    # its environment, and moves into its data folder) a working folder below the run's (the run's
+    # own folder is the watchdog's, which is no service: it ends when the run closes).
     run_id = state.get("run_id")
-    if run_id:
-        me = os.getpid()
-        for proc in psutil.process_iter():
-            if proc.pid == me or proc.pid in found:
+    me = os.getpid()
+    for proc in psutil.process_iter():
+        if proc.pid == me or proc.pid in found:
+            continue
+        try:
+            if proc.uids().real != os.getuid():
                 continue
-            try:
-                if proc.uids().real != os.getuid():
-                    continue
-                if proc.environ().get(RUN_MARKER) == run_id:
-                    found[proc.pid] = proc
-            except (psutil.Error, OSError):
-                continue
+            if (run_id and proc.environ().get(RUN_MARKER) == run_id) or _below(proc.cwd(), run_dir):
+                found[proc.pid] = proc
+        except (psutil.Error, OSError):
+            continue
     return list(found.values())
+
+
+def _below(folder: str, run_dir: Path) -> bool:
+    return Path(folder) != run_dir and Path(folder).is_relative_to(run_dir)
 
 
 def _alive(proc: psutil.Process) -> bool:
