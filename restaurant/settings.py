@@ -69,8 +69,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_IMPORTS = [
     "restaurant.orders.acks",          # the same cook, acknowledging at other moments
     "restaurant.orders.bells",         # what beat rings
+    "restaurant.orders.receipts",      # a cook that grows with every task
     "restaurant.orders.steps",         # a dish in steps: chain, group, chord
     "restaurant.orders.stations",      # a queue of its own
+    "restaurant.orders.supplies",      # time limits and rate limits
+    "restaurant.orders.sweeps",        # orders whose ticket was lost, sent again
     "restaurant.orders.ticket_costs",  # a task that does nothing, to time the ticket alone
     "restaurant.payments.idempotency",  # charges delivered twice
 ]
@@ -94,6 +97,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "restaurant.orders.bells.post_lunch_specials",
         "schedule": crontab(minute=0, hour=11),  # every day at 11:00 (UTC)
     },
+    "resend-lost-tickets": {"task": "restaurant.orders.sweeps.resend_lost_tickets", "schedule": 300.0},
 }
 
 # --- Channels: the pass, where the cook presses a table's buzzer ------------------------------------
@@ -112,6 +116,7 @@ CACHES = {
 
 # --- the kitchen --------------------------------------------------------------------------------------
 COOK_SECONDS = 1.0  # how long the cook takes for one order
+LOST_TICKET_AFTER = 600  # seconds: an order no cook has started by then lost its ticket (sweeps.py)
 
 LOGGING = {
     "version": 1,
