@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/lesson_times.py                 # print the table
     .venv/bin/python benchmarks/lesson_times.py --write         # and put it in INSTRUCTORS.md
+    .venv/bin/python benchmarks/lesson_times.py --write --only 16,17   # re-measure two, keep the rest
 
 Each lesson runs in a fresh kernel (as "Restart kernel and run all" does), cell by cell. Memory is
 the highest sum of resident memory, sampled every 50 ms, of every process of the course: the kernel
@@ -39,9 +40,11 @@ PLAN = {
     "00": (10, 5), "01": (15, 10), "02": (20, 15), "03": (20, 15), "04": (15, 15),
     "05": (20, 15), "06": (15, 15), "07": (10, 10), "08": (20, 15), "09": (20, 15), "10": (25, 20),
     "11": (10, 10), "12": (10, 5), "13": (10, 5), "14": (15, 10), "15": (20, 15),
-    "16": (15, 10), "17": (15, 10),
+    "16": (15, 10), "17": (15, 10), "18": (10, 10), "19": (15, 10),
 }
 THREE_HOURS = ["00", "01", "02", "03", "05", "08", "09"]
+# the whole course, with its labs, in two days: the foundations, then what production brings
+DAYS = {"day 1": [f"{n:02d}" for n in range(0, 10)], "day 2": [f"{n:02d}" for n in range(10, 20)]}
 
 
 def course_memory(kernel_pid: int, home: Path) -> int:
@@ -96,6 +99,17 @@ def run_lesson(path: Path, env: dict) -> tuple[float, int]:
         km.shutdown_kernel(now=True)
 
 
+def guide_figures() -> dict[str, tuple[float, int]]:
+    """The figures the guide holds now: {lesson: (seconds, peak bytes)}, and the small machine's."""
+    text = GUIDE.read_text()
+    figures = {name: (float(s), int(mib) * 1024**2) for name, s, mib in
+               re.findall(r"^\| (\d\d-[\w-]+) \| (\d+) s \| (\d+) MiB \|", text, re.MULTILINE)}
+    small = re.search(r"Small-machine mode \(as on Binder\), lesson 09: (\d+) s, peak (\d+) MiB", text)
+    if small:
+        figures["small machine"] = (float(small.group(1)), int(small.group(2)) * 1024**2)
+    return figures
+
+
 def minutes(seconds: float) -> int:
     return 5 * math.ceil(seconds / 60 / 5)
 
@@ -103,16 +117,25 @@ def minutes(seconds: float) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="replace the measured part of INSTRUCTORS.md")
+    parser.add_argument("--only", help="lesson numbers to measure (16,17); the others keep the guide's figures")
     args = parser.parse_args(argv)
 
     lessons = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    only = set(args.only.split(",")) if args.only else None
+    earlier = guide_figures() if only else {}
     measured = {}
     for path in lessons:
+        if only is not None and path.name[:2] not in only and path.stem in earlier:
+            measured[path.name[:2]] = (path, *earlier[path.stem])
+            continue
         seconds, peak = run_lesson(path, {"ORDERUP_SMALL_MACHINE": "0"})
         measured[path.name[:2]] = (path, seconds, peak)
         print(f"{path.name}: {seconds:.1f} s, peak {peak / 1024**2:.0f} MiB", file=sys.stderr)
     small_path = next(p for p in lessons if p.name.startswith("09"))
-    small_seconds, small_peak = run_lesson(small_path, {"ORDERUP_SMALL_MACHINE": "1"})
+    if only is not None and "09" not in only and "small machine" in earlier:
+        small_seconds, small_peak = earlier["small machine"]
+    else:
+        small_seconds, small_peak = run_lesson(small_path, {"ORDERUP_SMALL_MACHINE": "1"})
 
     lines = [
         f"Measured by `benchmarks/lesson_times.py` on {os.cpu_count()} CPUs, "
@@ -131,14 +154,14 @@ def main(argv=None) -> int:
         f"peak {small_peak / 1024**2:.0f} MiB (Binder's limit is about 2 GB).",
         "",
     ]
-    for title, chosen in (("3-hour workshop", THREE_HOURS), ("full day", list(measured))):
+    for title, chosen in (("3-hour workshop", THREE_HOURS), *DAYS.items()):
         total, rows = 0, []
         for number in chosen:
             if number not in measured:
                 continue
             path, seconds, _ = measured[number]
             talk, lab = PLAN.get(number, (15, 15))
-            slot = minutes(talk * 60 + (lab * 60 if title == "full day" else 0) + seconds)  # 3 h: no labs
+            slot = minutes(talk * 60 + (lab * 60 if title in DAYS else 0) + seconds)  # 3 h: no labs
             rows.append(f"| {total // 60}:{total % 60:02d} | {path.stem} | {slot} min |")
             total += slot
         lines += [f"**{title}** ({total // 60} h {total % 60:02d} min of teaching, breaks not included)", "",
