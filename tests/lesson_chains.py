@@ -78,7 +78,12 @@ def chain_notebook(chain: list[str]) -> nbformat.NotebookNode:
                 if cell.cell_type != "code":
                     continue
                 copy = nbformat.from_dict(json.loads(json.dumps(cell)))
-                copy.source = f"# {lesson}, run {run}, cell {number}\n{cell.source}"
+                label = f"# {lesson}, run {run}, cell {number}"
+                if cell.source.startswith("%%"):  # a cell magic (%%writefile) must stay on the first line
+                    magic, _, body = cell.source.partition("\n")
+                    copy.source = f"{magic}\n{label}\n{body}"
+                else:
+                    copy.source = f"{label}\n{cell.source}"
                 copy.id = f"{lesson[:2]}-run{run}-cell{number}"  # ids are unique within a notebook
                 out.cells.append(copy)
                 number += 1
