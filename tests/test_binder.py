@@ -7,10 +7,13 @@ pip, runs binder/postBuild, and starts a Jupyter server whose configuration come
 environment's etc/jupyter. The test does the same with Debian's Python 3.11 and a venv (Docker, which
 repo2docker needs, does not run here); apt.txt's rabbitmq-server is what CI installs already.
 
-Needs root (to create the builder's user): skipped without, failing under CI.
+Needs root (to create the builder's user): skipped without, failing under CI. The environment the
+builder installs is kept (/var/cache/orderup-binder-env-<pins>) for later runs with the same pins, as
+test_hub keeps its environments; postBuild and everything after it run every time.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import shutil
@@ -71,14 +74,25 @@ def test_binder_build_replayed_as_a_user_then_lesson_00_under_a_base_url(builder
         instructors_copy(Path(scratch) / "order-up")
         shutil.copytree(Path(scratch) / "order-up", repo)
     subprocess.run(["chown", "-R", f"{USER}:{USER}", str(repo)], check=True)
-    prefix = home / "env"
+    # the environment, built by the builder from the pins, is kept between runs with the same pins (as
+    # test_hub keeps its environments): its pip install is the slow part and re-proves nothing then
+    pins = b"".join((ROOT / f).read_bytes() for f in ("binder/requirements.txt", "binder/runtime.txt", "requirements.txt"))
+    prefix = Path(f"/var/cache/orderup-binder-env-{hashlib.sha256(pins).hexdigest()[:12]}")
+    built = prefix / ".complete"
     runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
     assert SYSTEM_PYTHON.endswith(runtime.removeprefix("python-")), (runtime, SYSTEM_PYTHON)
     env = {"HOME": str(home), "USER": USER, "PATH": f"{prefix}/bin:/usr/bin:/bin", "NB_PYTHON_PREFIX": str(prefix),
            "PIP_CACHE_DIR": str(PIP_CACHE), "LANG": "C.UTF-8"}
 
-    as_builder([SYSTEM_PYTHON, "-m", "venv", str(prefix)], repo, env)
-    as_builder([f"{prefix}/bin/python", "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"], repo, env)
+    if built.exists():
+        subprocess.run(["chown", "-R", f"{USER}:{USER}", str(prefix)], check=True)  # a new builder each run
+    else:
+        shutil.rmtree(prefix, ignore_errors=True)
+        prefix.mkdir()
+        shutil.chown(prefix, USER, USER)
+        as_builder([SYSTEM_PYTHON, "-m", "venv", str(prefix)], repo, env)
+        as_builder([f"{prefix}/bin/python", "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"], repo, env)
+        built.touch()
     as_builder(["binder/postBuild"], repo, env)
 
     # what the build left: the course's Jupyter config and JupyterLab's settings in the environment
