@@ -261,8 +261,10 @@ def test_reaper_finds_a_redis_that_wrote_over_its_environment(home):
                                  start_new_session=True, stdout=subprocess.DEVNULL)
         proc = psutil.Process(stray.pid)
         deadline = time.monotonic() + 10
-        while str(config) in " ".join(proc.cmdline()) and time.monotonic() < deadline:
-            time.sleep(0.05)  # until Redis has written its title over its command line
+        # until Redis runs (not the fork before it), in its data folder, its title written over its command line
+        while not (proc.cwd() == str(data) and str(config) not in " ".join(proc.cmdline())) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert proc.cwd() == str(data)
         assert proc.environ().get(reaper.RUN_MARKER) != run.id, "Redis kept its environment: test the cwd otherwise"
         assert stray.pid in [p.pid for p in reaper.processes_of_run(run.dir)]
