@@ -69,6 +69,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_IMPORTS = [
     "restaurant.orders.acks",          # the same cook, acknowledging at other moments
     "restaurant.orders.bells",         # what beat rings
+    "restaurant.orders.prep",          # busy hands, waiting hands, long and short dishes: pools
     "restaurant.orders.receipts",      # a cook that grows with every task
     "restaurant.orders.steps",         # a dish in steps: chain, group, chord
     "restaurant.orders.stations",      # a queue of its own

@@ -46,6 +46,12 @@ MUTATIONS = {
         # cell that waits for the buzz raises, before its conclusion could print
         lesson="08-buzzers", conclusion="the buzzer went off without a request: True",
         raises="ConnectionClosed"),
+    "a long dish acknowledged early": dict(
+        file="restaurant/orders/prep.py",
+        old="@shared_task(bind=True, acks_late=True)\ndef cook_dish(",
+        new="@shared_task(bind=True)\ndef cook_dish(",
+        # acknowledged as it starts, the long dish frees its place: prefetch 1 still holds a short one
+        lesson="21-how-many-cooks", conclusion="no short dish waited for the long one: True"),
 }
 
 
