@@ -52,6 +52,11 @@ MUTATIONS = {
         new="@shared_task(bind=True)\ndef cook_dish(",
         # acknowledged as it starts, the long dish frees its place: prefetch 1 still holds a short one
         lesson="21-how-many-cooks", conclusion="no short dish waited for the long one: True"),
+    "a channel layer with room for the whole rush": dict(
+        file="restaurant/settings.py",
+        old=""""CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"]},""",
+        new=""""CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"], "capacity": 1000},""",
+        lesson="22-when-the-pass-overflows", conclusion="the buzzer showed fewer buzzes than were sent: True"),
 }
 
 

@@ -45,6 +45,36 @@ def test_show_takes_objects_methods_prefixes_and_template_elements():
         show("restaurant/orders/tasks.py", "no_such_task")
 
 
+def test_between_keeps_some_lines_of_a_long_function_with_their_numbers():
+    from channels_redis.core import RedisChannelLayer
+    whole = show(RedisChannelLayer.group_send)
+    part = whole.between("group_send_lua = ", "return over_capacity")
+    lines = part.text.splitlines()
+    assert "group_send_lua" in lines[0] and "return over_capacity" in lines[-1]
+    assert whole.first < part.first <= part.last < whole.last
+    file_lines = part.path.read_text().splitlines()
+    assert file_lines[part.first - 1] == lines[0] and file_lines[part.last - 1] == lines[-1]
+    with pytest.raises(LabkitError, match="no lines from"):
+        whole.between("not in this function", "return")
+
+
+def test_the_channel_layer_keeps_the_restaurants_config_besides_the_hosts(monkeypatch):
+    """The classroom points the layer at this run's Redis and keeps the rest of the restaurant's
+    CONFIG: a capacity written in restaurant/settings.py takes effect (lesson 22)."""
+    import importlib
+
+    import restaurant.settings as restaurant_settings
+    from restaurant.classroom import settings as classroom
+    monkeypatch.setitem(restaurant_settings.CHANNEL_LAYERS["default"], "CONFIG",
+                        {**restaurant_settings.CHANNEL_LAYERS["default"]["CONFIG"], "capacity": 1000})
+    try:
+        config = importlib.reload(classroom).CHANNEL_LAYERS["default"]["CONFIG"]
+        assert config["capacity"] == 1000 and config["hosts"][0]["address"].startswith("redis://")
+    finally:
+        monkeypatch.undo()
+        importlib.reload(classroom)
+
+
 def test_show_reads_the_file_when_called_not_a_copy(tmp_path, monkeypatch):
     course = tmp_path / "course"
     shutil.copytree(ROOT / "restaurant", course / "restaurant", ignore=shutil.ignore_patterns("__pycache__"))

@@ -28,16 +28,18 @@ class Buzzer:
         self._reader = asyncio.ensure_future(self._read())
 
     @classmethod
-    async def connect(cls, table: int, daphne=None, origin: str | None = None) -> "Buzzer":
+    async def connect(cls, table: int, daphne=None, origin: str | None = None,
+                      path: str | None = None) -> "Buzzer":
         """Open table ``table``'s buzzer on ``daphne`` (this kernel's, by default). The Origin is
         Daphne's own address, as for the restaurant's page (the origin validator lets it in),
-        unless ``origin`` says where the page came from."""
+        unless ``origin`` says where the page came from. ``path``: another consumer's route
+        (one of yours, say) instead of the restaurant's ``ws/table/<table>/``."""
         if daphne is None:
             from labkit.kitchen.restaurant import current
             daphne = current().daphne
         if daphne is None or not daphne.running:
             raise LabkitError("Daphne is not running: kitchen.start_daphne() (or open()) starts it.")
-        socket = await websockets.connect(daphne.socket_url(f"ws/table/{table}/"), origin=origin or daphne.url)
+        socket = await websockets.connect(daphne.socket_url(path or f"ws/table/{table}/"), origin=origin or daphne.url)
         return cls(socket, table)
 
     async def _read(self) -> None:

@@ -6,6 +6,7 @@ could drift from it), highlighted, with the file's path and line numbers.
     labkit.show("restaurant/settings.py", "CELERY_")            # every setting named CELERY_...
     labkit.show("restaurant/orders/templates/orders/table.html", "<script>")   # an element
     labkit.show("restaurant/celery.py")                         # a whole file
+    labkit.show(RedisChannelLayer.group_send).between("lua", "logger")  # some lines of one
 """
 from __future__ import annotations
 
@@ -38,6 +39,17 @@ class Source:
         except ValueError:
             shown = self.path
         return f"{shown}, lines {self.first}-{self.last}"
+
+    def between(self, start: str, end: str) -> "Source":
+        """Only the lines from the first that contains ``start`` to the next that contains ``end``
+        (a few lines of a long function: ``show(group_send).between("group_send_lua", "logger")``)."""
+        lines = self.text.splitlines()
+        try:
+            i = next(n for n, line in enumerate(lines) if start in line)
+            j = next(n for n, line in enumerate(lines) if n >= i and end in line)
+        except StopIteration:
+            raise LabkitError(f"{self.where} has no lines from {start!r} to {end!r}") from None
+        return Source(self.path, self.first + i, self.first + j, "\n".join(lines[i:j + 1]) + "\n")
 
     def __repr__(self) -> str:
         width = len(str(self.last))
