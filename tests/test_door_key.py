@@ -1,4 +1,5 @@
-"""Daphne's door key: another user of the machine reaches the port, not the restaurant."""
+"""The door key: another user of the machine reaches the port, not the restaurant, on Daphne and on
+Uvicorn (lesson 23), which serve the same application behind the same door."""
 from __future__ import annotations
 
 import asyncio
@@ -12,9 +13,10 @@ from websockets.exceptions import InvalidStatus
 from labkit.kitchen.web_client import WebClient
 
 
-@pytest.fixture
-def daphne(restaurant):
-    return restaurant.start_daphne()
+@pytest.fixture(params=["daphne", "uvicorn"])
+def daphne(restaurant, request):
+    """The restaurant's web server: Daphne, or Uvicorn (which has the same methods)."""
+    return restaurant.start_daphne() if request.param == "daphne" else restaurant.start_uvicorn()
 
 
 def status_of(url: str, headers: dict | None = None) -> int:
@@ -61,7 +63,8 @@ def test_a_buzzer_needs_the_key(daphne):
     assert socket_status(plain + "?key=a-guess", daphne.url) == 403
     assert socket_status(daphne.socket_url("ws/table/5/"), daphne.url) == 101
     assert socket_status(plain, daphne.url, {"X-Orderup-Key": daphne.door_key}) == 101
-    assert "WSREJECT /ws/table/5/" in daphne.log_text()
+    refused = "WSREJECT /ws/table/5/" if daphne.name == "daphne" else '"WebSocket /ws/table/5/" 403'
+    assert refused in daphne.log_text()
 
 
 def test_every_run_has_its_own_key(restaurant, home):

@@ -76,6 +76,11 @@ class Buzzer:
         except asyncio.TimeoutError:
             raise TimeoutError(f"no {status!r} buzz on table {self.table} within {timeout:g} s") from None
 
+    async def wait_closed(self, timeout: float = 10.0) -> Exception:
+        """Wait until the socket is closed (by its server, say); returns why it closed."""
+        await asyncio.wait_for(asyncio.shield(self._reader), timeout)
+        return self.closed
+
     async def close(self) -> None:
         await self.socket.close()
         await self._reader

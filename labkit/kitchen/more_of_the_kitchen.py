@@ -1,17 +1,19 @@
 """Lessons 11 to 13's part of the kitchen: stations (workers for named queues), Flower, another broker
-(RabbitMQ), and the `celery` command line, run against this kitchen. A part of Restaurant."""
+(RabbitMQ), and the `celery` command line, run against this kitchen; and lesson 23's Uvicorn, a
+second ASGI server. A part of Restaurant."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
 
-from labkit.kitchen import kernel_django
+from labkit.kitchen import door_keys, kernel_django
 from labkit.runtime.paths import course_root
 from labkit.runtime.waiting import wait_until
 from labkit.services.celery import CeleryWorker
 from labkit.services.flower import Flower
 from labkit.services.rabbitmq import RabbitMQNotFound, RabbitMQServer
+from labkit.services.web import Uvicorn
 
 
 class MoreOfTheKitchen:
@@ -34,6 +36,20 @@ class MoreOfTheKitchen:
     def stop_station(self, name: str) -> None:
         if name in self.stations:
             self.stations[name].stop()
+
+    def start_uvicorn(self, settings: dict | None = None) -> Uvicorn:
+        """Uvicorn serving the restaurant's ASGI application (Daphne's, behind the same door) on a
+        port of its own. ``settings``: extra environment, as for Daphne."""
+        self.start_redis()
+        uvicorn = Uvicorn(self.run, self.app_environment(), settings=settings, requires=[self.redis],
+                          door_key=self.door_key)
+        self.uvicorn = self._keep_or_replace(self.uvicorn, uvicorn).start()
+        door_keys.register(self.uvicorn.port, self.door_key)
+        return self.uvicorn
+
+    def stop_uvicorn(self) -> None:
+        if self.uvicorn is not None:
+            self.uvicorn.stop()
 
     def start_flower(self) -> Flower:
         """Start Flower, the kitchen's monitor (lesson 12), on a Unix socket only this user reaches."""

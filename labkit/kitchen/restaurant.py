@@ -28,7 +28,7 @@ from labkit.services.external_redis import RedisRelay, external_redis
 from labkit.services.flower import Flower
 from labkit.services.rabbitmq import RabbitMQServer
 from labkit.services.redis import RedisServer, redis_url
-from labkit.services.web import Daphne, OneWaiter
+from labkit.services.web import Daphne, OneWaiter, Uvicorn
 
 
 class Restaurant(MoreOfTheKitchen, YourCode):
@@ -57,6 +57,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         self.worker: CeleryWorker | None = None
         self.beats: dict[str, CeleryBeat] = {}  # normally one, "beat"; lesson 07 starts a second
         self.daphne: Daphne | None = None
+        self.uvicorn: Uvicorn | None = None  # lesson 23: the same application on another server
         self.one_waiter: OneWaiter | None = None
         self.stations: dict[str, CeleryWorker] = {}  # lesson 11: workers for named queues
         self.flower: Flower | None = None
@@ -66,7 +67,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
     @property
     def services(self) -> list[Service]:
         return [s for s in (self.redis, self.worker, *self.stations.values(), *self.beats.values(),
-                            self.daphne, self.one_waiter, self.flower, self.rabbitmq)
+                            self.daphne, self.uvicorn, self.one_waiter, self.flower, self.rabbitmq)
                 if s is not None]
 
     @property
@@ -227,7 +228,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
 
     def close(self) -> "Restaurant":
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
-        for service in (self.flower, self.one_waiter, self.daphne, *self.beats.values(),
+        for service in (self.flower, self.one_waiter, self.uvicorn, self.daphne, *self.beats.values(),
                         *self.stations.values(), self.worker, self.rabbitmq, self.redis):
             if service is not None:
                 service.stop()

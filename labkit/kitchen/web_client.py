@@ -23,6 +23,7 @@ class WebClient:
         self.base_url = base_url.rstrip("/")
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        self.last_headers: dict[str, str] = {}  # the last answer's headers (Server: who answered)
 
     def _send(self, request: urllib.request.Request) -> tuple[int, dict]:
         key = door_keys.key_for(self.base_url)  # one of this kernel's web services: show its door key
@@ -30,8 +31,10 @@ class WebClient:
             request.add_header(door_keys.header(), key)
         try:
             with self.opener.open(request, timeout=60) as response:
+                self.last_headers = {k.lower(): v for k, v in response.headers.items()}
                 return response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
+            self.last_headers = {k.lower(): v for k, v in error.headers.items()}
             body = error.read()
             try:
                 return error.code, json.loads(body)

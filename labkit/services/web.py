@@ -1,5 +1,6 @@
-"""The web processes: Daphne (the door: pages, the waiter's views and the buzzers' WebSockets) and
-lesson 01's one-waiter (Django's development server without threads, one request at a time)."""
+"""The web processes: Daphne (the door: pages, the waiter's views and the buzzers' WebSockets),
+Uvicorn serving the same ASGI application (lesson 23), and lesson 01's one-waiter (Django's
+development server without threads, one request at a time)."""
 from __future__ import annotations
 
 import re
@@ -63,6 +64,24 @@ class Daphne(Service):
         if base is not None:
             return f"{base.rstrip('/')}/orderup/run/{self.run.id}/{path.lstrip('/')}"
         return with_key(browser_url(self.port, path), self.door_key)
+
+
+class Uvicorn(Daphne):
+    """`uvicorn restaurant.asgi:application`: another ASGI server for the same application, the
+    same consumers and the same door; only the program that speaks HTTP and WebSocket changes."""
+
+    name = "uvicorn"
+    advice = "Uvicorn could not start: read its log below (an import error in asgi.py or consumers.py?)."
+    LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+
+    def command(self) -> list[str]:
+        # port 0 as for Daphne: Uvicorn logs the port it got. Django's ASGI handler does not speak
+        # the lifespan protocol (start-up and shut-down events), so Uvicorn is told not to ask.
+        cmd = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(self.options["port"] or 0),
+               "--ws", "websockets-sansio", "--lifespan", "off"]
+        if self.options["root_path"]:
+            cmd += ["--root-path", self.options["root_path"]]
+        return cmd + ["restaurant.classroom.asgi:application"]
 
 
 class OneWaiter(Service):
