@@ -76,14 +76,30 @@ def mark(order_id: int, hop: str, at: float | None = None, **details) -> None:
         pass
 
 
-async def amark(order_id: int, hop: str, at: float | None = None, **details) -> None:
-    """`mark` for async code (the channel layer in Daphne): it must not block the event loop."""
-    name = ("async", id(asyncio.get_running_loop()))  # an asyncio client belongs to one event loop
+def _async_client(loop: asyncio.AbstractEventLoop) -> redis.asyncio.Redis:
+    """The loop's own asyncio client (one belongs to one event loop), closed with the loop, as
+    channels_redis closes its connections (utils._wrap_close): a worker's async_to_sync makes a
+    loop per buzz, and a client kept past its loop would leave one connection open per buzz."""
+    name = ("async", loop)
     if name not in _clients:
         _clients[name] = redis.asyncio.Redis.from_url(settings.CACHES["default"]["LOCATION"],
                                                       retry=redis.asyncio.retry.Retry(NoBackoff(), 1), **QUICK)
+        close = loop.close
+
+        def close_the_client_too():
+            client = _clients.pop(name, None)
+            if client is not None and not loop.is_closed():
+                loop.run_until_complete(client.aclose())
+            close()
+        loop.close = close_the_client_too
+    return _clients[name]
+
+
+async def amark(order_id: int, hop: str, at: float | None = None, **details) -> None:
+    """`mark` for async code (the channel layer in Daphne): it must not block the event loop."""
+    client = _async_client(asyncio.get_running_loop())
     try:
-        async with _clients[name].pipeline() as pipe:
+        async with client.pipeline() as pipe:
             await pipe.rpush(key(order_id), _entry(hop, at, details)).expire(key(order_id), KEEP_SECONDS).execute()
     except redis.RedisError:
         pass
