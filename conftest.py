@@ -31,7 +31,14 @@ def pytest_configure(config):
     config._orderup_home = home
     os.environ["ORDERUP_HOME"] = str(home)
     os.environ["ORDERUP_SMALL_MACHINE"] = "0"  # the suite sizes itself; lessons' outputs are normal mode's
-    config._orderup_chains = _chains().write()
+    # the chains only when the run may collect them (not for `pytest restaurant/`, the restaurant's own tests)
+    config._orderup_chains = _chains().write() if _runs_the_course_tests(config) else []
+
+
+def _runs_the_course_tests(config) -> bool:
+    paths = [Path(str(arg).split("::")[0]).resolve() for arg in config.args]
+    return not paths or any(p == ROOT or p.is_relative_to(ROOT / "tests") or p.is_relative_to(ROOT / "solutions")
+                            for p in paths)
 
 
 def pytest_unconfigure(config):
