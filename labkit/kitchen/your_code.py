@@ -35,6 +35,8 @@ class YourCode:
         if str(self.run.dir) not in sys.path:
             sys.path.insert(0, str(self.run.dir))
         importlib.invalidate_caches()
+        if name in sys.modules:
+            _forget_tasks_of(name)
         try:
             module = importlib.reload(sys.modules[name]) if name in sys.modules else importlib.import_module(name)
         except Exception as error:
@@ -45,3 +47,11 @@ class YourCode:
         if self.worker is not None and self.worker.running:
             self.start_worker(concurrency=self.worker.options["concurrency"], pool=self.worker.options["pool"])
         return module
+
+
+def _forget_tasks_of(module_name: str) -> None:
+    """Unregister the tasks the module's last version defined, so that its new version's are the
+    ones this kernel calls (Celery keeps the first callable under a name, and warns)."""
+    from restaurant.celery import app
+    for task_name in [n for n, task in app.tasks.items() if getattr(task, "__module__", None) == module_name]:
+        app.tasks.unregister(task_name)
