@@ -92,7 +92,7 @@ class Kernel:
         self.km.start_kernel(env=env, cwd=str(cwd))
         self.kc = self.km.client()
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        self.kc.wait_for_ready(timeout=180)  # a loaded machine (the suite at its start) can take a minute
 
     @property
     def pid(self) -> int:

@@ -55,7 +55,7 @@ def test_restarting_the_kernel_then_running_lesson_00_twice(kernels, home):
     kernel = kernels()
     before = json.loads(kernel.run(f"{OPEN}\n{DESCRIBE}"))
     kernel.km.restart_kernel(now=True)  # what "Restart kernel" does when the kernel is busy or stuck
-    kernel.kc.wait_for_ready(timeout=60)
+    kernel.kc.wait_for_ready(timeout=180)
     kernel.run_notebook(LESSON_00)
     kernel.run_notebook(LESSON_00)  # and again, in the same kernel
     after = json.loads(kernel.run(f"{OPEN}\n{DESCRIBE}"))

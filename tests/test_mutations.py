@@ -90,7 +90,7 @@ def test_a_lesson_fails_when_its_conclusion_is_reversed(name, tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-vv", "--nbval",
          "--nbval-current-env", f"--nbval-sanitize-with={ROOT / 'tests' / 'nbval-sanitize.cfg'}",
-         "--nbval-cell-timeout=180", f"--rootdir={course}", str(notebook)],
+         "--nbval-cell-timeout=180", "--nbval-kernel-startup-timeout=180", f"--rootdir={course}", str(notebook)],
         cwd=course, env=env, capture_output=True, text=True, timeout=600)
     report = done.stdout + done.stderr
     assert done.returncode == 1 and re.search(r"\d+ failed", report), report[-3000:]
