@@ -5,6 +5,7 @@ in one process's settings would.
     ORDERUP_FAULT_LAYER=memory            the in-memory channel layer, which no other process shares
     ORDERUP_FAULT_GROUP=tables_{table}    group_send to another group than the buzzers are in
     ORDERUP_FAULT_TYPE=order.updated      a message type no consumer has a handler for
+    ORDERUP_FAULT_LOSE=ready              the buzzes for orders in that status go to no group (lab 25)
 """
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def channel_layer_backend(environ=os.environ) -> dict:
 def misdirect(group: str, message: dict, environ=os.environ) -> tuple[str, dict]:
     """The group and message a faulty program sends instead of the ones its code asks for."""
     wrong_group, wrong_type = environ.get("ORDERUP_FAULT_GROUP"), environ.get("ORDERUP_FAULT_TYPE")
+    lost = environ.get("ORDERUP_FAULT_LOSE")
+    if lost and group.startswith("table_") and (message.get("order") or {}).get("status") == lost:
+        group = "lost_" + group
     if wrong_group and group.startswith("table_"):
         group = wrong_group.format(table=group.removeprefix("table_"))
     if wrong_type and message.get("type") == "order.update":
