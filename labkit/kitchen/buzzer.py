@@ -76,6 +76,27 @@ class Buzzer:
         except asyncio.TimeoutError:
             raise TimeoutError(f"no {status!r} buzz on table {self.table} within {timeout:g} s") from None
 
+    async def wait_for_count(self, count: int, timeout: float = 5.0) -> bool:
+        """Wait until the socket has brought ``count`` messages in all (or closed, or ``timeout``
+        passed); whether it has."""
+        async def arrival():
+            async with self._arrived:
+                await self._arrived.wait_for(lambda: len(self.buzzes) >= count or self.closed)
+        try:
+            await asyncio.wait_for(arrival(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        return len(self.buzzes) >= count
+
+    async def wait_until_quiet(self, quiet: float = 2.0, timeout: float = 30.0) -> int:
+        """Wait until no message has come for ``quiet`` seconds (a slow consumer done catching up);
+        how many messages the socket has brought in all."""
+        started = time.monotonic()
+        while await self.wait_for_count(len(self.buzzes) + 1, timeout=quiet):
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"table {self.table}'s buzzer was still busy after {timeout:g} s")
+        return len(self.buzzes)
+
     async def wait_closed(self, timeout: float = 10.0) -> Exception:
         """Wait until the socket is closed (by its server, say); returns why it closed."""
         await asyncio.wait_for(asyncio.shield(self._reader), timeout)
