@@ -1,10 +1,13 @@
 """The ASGI application Daphne serves: HTTP goes to Django's views, WebSockets to the consumers.
 
 AllowedHostsOriginValidator refuses a WebSocket whose Origin is not in ALLOWED_HOSTS, so another
-site open in the customer's browser cannot listen to the buzzers.
+site open in the customer's browser cannot listen to the buzzers. AuthMiddlewareStack reads the
+session cookie the socket's handshake carries and puts its user in each consumer's scope["user"],
+as AuthenticationMiddleware sets request.user for a view.
 """
 import os
 
+from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
@@ -16,5 +19,5 @@ from restaurant.orders.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": django_asgi_app,
-    "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
 })

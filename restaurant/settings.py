@@ -19,13 +19,18 @@ DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 INSTALLED_APPS = [
+    "django.contrib.auth",          # customers and staff, and who is logged in
+    "django.contrib.contenttypes",  # which auth's permissions need
+    "django.contrib.sessions",      # the session behind the browser's sessionid cookie
     "channels",
     "restaurant.orders",
     "restaurant.payments",
 ]
 MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",  # request.user, from the session
 ]
 ROOT_URLCONF = "restaurant.urls"
 TEMPLATES = [{
@@ -34,6 +39,7 @@ TEMPLATES = [{
     "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
 }]
 ASGI_APPLICATION = "restaurant.asgi.application"
+LOGIN_REDIRECT_URL = "orders"  # where accounts/login/ sends a customer who has logged in
 # a refused POST answers in JSON with Django's reason, which the table's page shows
 CSRF_FAILURE_VIEW = "restaurant.orders.views.csrf_failure"
 

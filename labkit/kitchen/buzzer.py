@@ -20,27 +20,41 @@ from labkit.runtime.errors import LabkitError
 
 
 class Buzzer:
-    def __init__(self, socket, table: int):
+    def __init__(self, socket, table: int | None, path: str | None = None):
         self.socket, self.table = socket, table
+        self.path = path or f"ws/table/{table}/"
         self.buzzes: list[dict] = []
         self.closed: Exception | None = None
         self._arrived = asyncio.Condition()
         self._reader = asyncio.ensure_future(self._read())
 
     @classmethod
-    async def connect(cls, table: int, daphne=None, origin: str | None = None,
-                      path: str | None = None) -> "Buzzer":
+    async def connect(cls, table: int | None = None, daphne=None, origin: str | None = None,
+                      path: str | None = None, cookies=None) -> "Buzzer":
         """Open table ``table``'s buzzer on ``daphne`` (this kernel's, by default). The Origin is
         Daphne's own address, as for the restaurant's page (the origin validator lets it in),
         unless ``origin`` says where the page came from. ``path``: another consumer's route
-        (one of yours, say) instead of the restaurant's ``ws/table/<table>/``."""
+        (ws/me/, ws/kitchen/, one of yours) instead of the restaurant's ``ws/table/<table>/``.
+        ``cookies``: what the handshake's Cookie header carries, as a browser's would: a WebClient's
+        cookies (its session, once it has logged in), or a dict of names and values."""
         if daphne is None:
             from labkit.kitchen.restaurant import current
             daphne = current().daphne
         if daphne is None or not daphne.running:
             raise LabkitError("Daphne is not running: kitchen.start_daphne() (or open()) starts it.")
-        socket = await websockets.connect(daphne.socket_url(path or f"ws/table/{table}/"), origin=origin or daphne.url)
-        return cls(socket, table)
+        path = path or f"ws/table/{table}/"
+        if isinstance(cookies, dict):
+            cookies = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        elif cookies is not None:
+            cookies = cookies.cookie_header()
+        headers = {"Cookie": cookies} if cookies else None
+        socket = await websockets.connect(daphne.socket_url(path), origin=origin or daphne.url,
+                                          additional_headers=headers)
+        return cls(socket, table, path)
+
+    async def send_json(self, message) -> None:
+        """Send ``message`` up the socket, as the page's JavaScript does: the consumer's receive_json()."""
+        await self.socket.send(json.dumps(message))
 
     async def _read(self) -> None:
         try:
@@ -68,13 +82,13 @@ class Buzzer:
             async with self._arrived:
                 await self._arrived.wait_for(lambda: found() or self.closed)
             if found() is None:
-                raise ConnectionError(f"table {self.table}'s buzzer closed before {status!r}: {self.closed}")
+                raise ConnectionError(f"{self.path}'s buzzer closed before {status!r}: {self.closed}")
             return found()
 
         try:
             return await asyncio.wait_for(arrival(), timeout)
         except asyncio.TimeoutError:
-            raise TimeoutError(f"no {status!r} buzz on table {self.table} within {timeout:g} s") from None
+            raise TimeoutError(f"no {status!r} buzz on {self.path} within {timeout:g} s") from None
 
     async def wait_for_count(self, count: int, timeout: float = 5.0) -> bool:
         """Wait until the socket has brought ``count`` messages in all (or closed, or ``timeout``
@@ -94,7 +108,7 @@ class Buzzer:
         started = time.monotonic()
         while await self.wait_for_count(len(self.buzzes) + 1, timeout=quiet):
             if time.monotonic() - started > timeout:
-                raise TimeoutError(f"table {self.table}'s buzzer was still busy after {timeout:g} s")
+                raise TimeoutError(f"{self.path}'s buzzer was still busy after {timeout:g} s")
         return len(self.buzzes)
 
     async def wait_closed(self, timeout: float = 10.0) -> Exception:
@@ -108,4 +122,4 @@ class Buzzer:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        return f"<Buzzer table {self.table}, {state}, {len(self.buzzes)} buzzes>"
+        return f"<Buzzer {self.path}, {state}, {len(self.buzzes)} messages>"

@@ -24,6 +24,7 @@ class WebClient:
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         self.last_headers: dict[str, str] = {}  # the last answer's headers (Server: who answered)
+        self.last_url = ""  # where the last answer came from, after any redirect (a login page, say)
 
     def _send(self, request: urllib.request.Request) -> tuple[int, dict]:
         key = door_keys.key_for(self.base_url)  # one of this kernel's web services: show its door key
@@ -32,17 +33,24 @@ class WebClient:
         try:
             with self.opener.open(request, timeout=60) as response:
                 self.last_headers = {k.lower(): v for k, v in response.headers.items()}
-                return response.status, json.loads(response.read() or b"{}")
+                self.last_url = response.geturl()
+                return response.status, _answer(response.read())
         except urllib.error.HTTPError as error:
             self.last_headers = {k.lower(): v for k, v in error.headers.items()}
-            body = error.read()
-            try:
-                return error.code, json.loads(body)
-            except ValueError:
-                return error.code, {"error": body.decode(errors="replace")[:200]}
+            self.last_url = error.geturl()
+            answer = _answer(error.read())
+            return error.code, {"error": answer.pop("page")[:200]} if "page" in answer else answer
 
     def get(self, path: str) -> tuple[int, dict]:
         return self._send(urllib.request.Request(self.base_url + path))
+
+    def cookie(self, name: str) -> str | None:
+        """The value of the cookie ``name`` the restaurant left here (``sessionid``, once logged in)."""
+        return next((c.value for c in self.cookies if c.name == name), None)
+
+    def cookie_header(self) -> str:
+        """Every cookie, as a browser's Cookie header would carry them (to a WebSocket, say)."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
 
     def csrf_token(self) -> str:
         token = next((c.value for c in self.cookies if c.name == "csrftoken"), None)
@@ -56,6 +64,14 @@ class WebClient:
             self.base_url + path, data=urllib.parse.urlencode(data).encode(), method="POST",
             headers={"X-CSRFToken": self.csrf_token(), "Content-Type": "application/x-www-form-urlencoded"})
         return self._send(request)
+
+
+def _answer(body: bytes) -> dict:
+    """A JSON answer as a dict; a page (HTML, text) as {"page": its text}."""
+    try:
+        return json.loads(body or b"{}")
+    except ValueError:
+        return {"page": body.decode(errors="replace")}
 
 
 def rush(base_url: str, path: str = "/orders/", customers: int = 5, item: str = "soup") -> Table:

@@ -14,6 +14,7 @@ from .door import DoorKeyGuard
 
 
 def with_your_routes(module_name: str):
+    from channels.auth import AuthMiddlewareStack
     from channels.routing import ProtocolTypeRouter, URLRouter
     from channels.security.websocket import AllowedHostsOriginValidator
 
@@ -23,7 +24,7 @@ def with_your_routes(module_name: str):
     yours = importlib.import_module(module_name).websocket_urlpatterns
     return ProtocolTypeRouter({
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter([*yours, *websocket_urlpatterns])),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter([*yours, *websocket_urlpatterns]))),
     })
 
 

@@ -1,4 +1,5 @@
 """An order: which table asked for what, and how far the kitchen has got."""
+from django.conf import settings
 from django.db import models
 
 
@@ -10,6 +11,9 @@ class Order(models.Model):
 
     table = models.PositiveSmallIntegerField()
     item = models.CharField(max_length=100)
+    # who ordered, if they had logged in: their own buzzer hears the order wherever they sit
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="orders")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
     # when each status was reached, each written by the program that did the work
     created_at = models.DateTimeField(auto_now_add=True)          # the waiter (web process)

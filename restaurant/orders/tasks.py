@@ -2,7 +2,8 @@
 
 When an order changes, the cook presses the table's buzzer: a message on the channel layer (Redis
 again) to the group `table_<n>`, type `order.update`. Every consumer in that group runs its
-`order_update()` method (consumers.py) and tells its browser.
+`order_update()` method (consumers.py) and tells its browser. A customer who had logged in has a
+group of their own as well, `user_<id>`.
 """
 import time
 
@@ -42,8 +43,10 @@ def send_confirmation(order_id: int) -> str:
 
 
 def buzz(order: Order) -> None:
-    """Tell every buzzer of the order's table what state the order is in."""
+    """Tell every buzzer of the order's table what state the order is in, and the customer's own
+    buzzer too (group `user_<id>`), wherever they sit, if they had logged in."""
     channel_layer = get_channel_layer()
-    async_to_sync(channel_layer.group_send)(
-        f"table_{order.table}", {"type": "order.update", "order": order.as_dict()}
-    )
+    message = {"type": "order.update", "order": order.as_dict()}
+    async_to_sync(channel_layer.group_send)(f"table_{order.table}", message)
+    if order.customer_id:
+        async_to_sync(channel_layer.group_send)(f"user_{order.customer_id}", message)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("orders/inline/", views.place_order_inline, name="place-order-inline"),
     path("orders/<int:order_id>/", views.order_detail, name="order-detail"),
     path("table/<int:table>/", views.table_page, name="table-page"),
+    path("kitchen/", views.kitchen_display, name="kitchen-display"),
 ]

@@ -4,9 +4,11 @@ The waiter never cooks. `cook_order.delay(order.id)` does not run the task: it l
 in Redis (an LPUSH onto the `celery` list) and returns. A worker, another program, picks it up.
 
 `place_order_inline` is the waiter who cooks: lesson 01 measures why nobody should hire him.
-`table_page` is the page a customer keeps open at table N (lesson 09).
+`table_page` is the page a customer keeps open at table N (lesson 09); `kitchen_display`, the page
+the kitchen's staff keep open, where the tables' messages appear.
 """
 from django.conf import settings
+from django.contrib.auth.decorators import user_passes_test
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -21,7 +23,8 @@ def _new_order(request) -> Order | None:
         table = int(request.POST["table"])
     except (KeyError, ValueError):
         return None
-    return Order.objects.create(table=table, item=request.POST.get("item", "soup"))
+    customer = request.user if request.user.is_authenticated else None  # AuthenticationMiddleware
+    return Order.objects.create(table=table, item=request.POST.get("item", "soup"), customer=customer)
 
 
 @ensure_csrf_cookie  # a GET hands out the CSRF cookie that a POST must send back
@@ -58,6 +61,13 @@ def order_detail(request, order_id: int):
 def table_page(request, table: int):
     """Table N's page: a form to order, and a status line that only the buzzer (a WebSocket) updates."""
     return render(request, "orders/table.html", {"table": table, "cook_seconds": settings.COOK_SECONDS})
+
+
+@user_passes_test(lambda user: user.is_staff)  # anyone else is sent to accounts/login/ first
+@require_GET
+def kitchen_display(request):
+    """The kitchen's page: what the tables say, live, on a WebSocket of its own (ws/kitchen/)."""
+    return render(request, "orders/kitchen.html")
 
 
 def csrf_failure(request, reason: str = ""):

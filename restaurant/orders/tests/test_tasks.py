@@ -4,7 +4,9 @@ Run them with `pytest restaurant/` (pytest-django makes a test database; Redis m
 for the buzz and for the worker's rail).
 """
 import pytest
+from asgiref.sync import async_to_sync
 from celery.contrib.testing.worker import start_worker
+from channels.layers import get_channel_layer
 
 from restaurant.celery import app
 from restaurant.orders.models import Order
@@ -26,6 +28,23 @@ def test_apply_runs_it_through_celery_in_this_process():
     order = Order.objects.create(table=2, item="soup")
     result = cook_order.apply(args=[order.id], kwargs={"cook_seconds": 0})
     assert result.successful() and result.result["status"] == "ready"
+
+
+@pytest.mark.django_db
+def test_the_cook_buzzes_the_table_and_the_customer_who_ordered(django_user_model):
+    """An order of a logged-in customer buzzes her group, user_<id>, as well as her table's."""
+    ana = django_user_model.objects.create(username="ana")
+    layer = get_channel_layer()
+    table, hers = async_to_sync(layer.new_channel)(), async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("table_8", table)
+    async_to_sync(layer.group_add)(f"user_{ana.id}", hers)
+    order = Order.objects.create(table=8, item="soup", customer=ana)
+    cook_order(order.id, cook_seconds=0)
+    for channel in (table, hers):
+        statuses = [async_to_sync(layer.receive)(channel)["order"]["status"] for _ in range(2)]
+        assert statuses == ["cooking", "ready"]
+    async_to_sync(layer.group_discard)("table_8", table)
+    async_to_sync(layer.group_discard)(f"user_{ana.id}", hers)
 
 
 @pytest.fixture(scope="module")
