@@ -319,3 +319,40 @@ def test_the_page_survives_a_daphne_restart_and_catches_up_on_the_missed_buzz(br
     assert "ready" not in buzzes, buzzes  # the buzz was missed: the page caught up by asking
     assert len(asked) == 1, asked           # once, after it reconnected
     assert len(watch.sockets) >= 2, watch.sockets
+
+
+def test_the_kitchen_display_shows_what_a_table_sends_to_staff_only(browser, kitchen, monkeypatch):
+    """The chef logs in on the login page the kitchen's page sends her to, and her display shows
+    table 4's "Call the waiter" as the table's page sends it; nobody else gets the display."""
+    from labkit.kitchen.kernel_django import manage
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "order-up")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "chef@example.com")
+    manage(kitchen, "createsuperuser", "--username=chef")
+
+    stranger = browser.new_context()
+    page = stranger.new_page()
+    page.goto(kitchen.daphne.browser_url("kitchen/"))
+    assert "/accounts/login/?next=/kitchen/" in page.url, page.url  # not staff: sent to log in
+    stranger.close()
+
+    chefs = browser.new_context()
+    display = chefs.new_page()
+    display.goto(kitchen.daphne.browser_url("kitchen/"))
+    display.fill("input[name=username]", "chef")
+    display.fill("input[name=password]", "order-up")
+    display.click("button[type=submit]")
+    display.wait_for_selector("body[data-display=open]", timeout=10_000)
+
+    table = browser.new_page()  # another browser's table page, not logged in
+    table.goto(kitchen.page_url(4))
+    table.wait_for_selector("body[data-buzzer=open]", timeout=10_000)
+    table.click("#call-waiter")
+    table.wait_for_function("document.getElementById('talk').textContent.startsWith('Sent to the kitchen')",
+                            timeout=10_000)
+    display.wait_for_selector("#messages li", timeout=10_000)
+    shown = display.inner_text("#messages li")
+    messages = display.evaluate("window.orderUp.messages")
+    table.close()
+    chefs.close()
+    assert shown == "Table 4: Call the waiter, please", shown
+    assert messages == [{"type": "table.message", "table": 4, "text": "Call the waiter, please"}], messages

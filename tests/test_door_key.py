@@ -37,9 +37,26 @@ def socket_status(url: str, origin: str, headers: dict | None = None) -> int:
     return asyncio.run(handshake())
 
 
+PAGES = ["/orders/", "/orders/1/", "/table/5/", "/kitchen/", "/accounts/login/"]
+SOCKETS = ["ws/table/5/", "ws/me/", "ws/kitchen/"]
+
+
+@pytest.fixture
+def chef(restaurant, daphne, monkeypatch):
+    """A member of staff, logged in through the server: her session opens every socket."""
+    from labkit.kitchen.kernel_django import manage
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "order-up")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "chef@example.com")
+    manage(restaurant, "createsuperuser", "--username=chef")  # a new restaurant's database each test
+    client = WebClient(daphne.url)
+    assert client.post("/accounts/login/", {"username": "chef", "password": "order-up"})[0] == 200
+    assert client.cookie("sessionid")
+    return client
+
+
 def test_pages_and_orders_need_the_key(daphne):
-    assert status_of(daphne.url + "/orders/") == 403
-    assert status_of(daphne.url + "/table/5/") == 403
+    for page in PAGES:
+        assert status_of(daphne.url + page) == 403, page
     assert status_of(daphne.url + "/orders/", {"X-Orderup-Key": "a-guess"}) == 403
     assert status_of(daphne.url + "/orders/", {"X-Orderup-Key": daphne.door_key}) == 200
     assert status_of(daphne.browser_url("table/5/")) == 200  # the link carries it
@@ -65,6 +82,17 @@ def test_a_buzzer_needs_the_key(daphne):
     assert socket_status(plain, daphne.url, {"X-Orderup-Key": daphne.door_key}) == 101
     refused = "WSREJECT /ws/table/5/" if daphne.name == "daphne" else '"WebSocket /ws/table/5/" 403'
     assert refused in daphne.log_text()
+
+
+def test_a_session_does_not_open_a_socket_without_the_key(daphne, chef):
+    """Another user who has the restaurant's session cookie (a staff member's, even) still needs the
+    key: the door comes before AuthMiddlewareStack, for every socket the restaurant routes."""
+    session = {"Cookie": chef.cookie_header()}
+    for path in SOCKETS:
+        plain = f"ws://127.0.0.1:{daphne.port}/{path}"
+        assert socket_status(plain, daphne.url, session) == 403, path
+        assert socket_status(plain, daphne.url, {**session, "X-Orderup-Key": "a-guess"}) == 403, path
+        assert socket_status(daphne.socket_url(path), daphne.url, session) == 101, path  # the key opens it
 
 
 def test_every_run_has_its_own_key(restaurant, home):
