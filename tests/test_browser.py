@@ -252,6 +252,8 @@ def test_named_proxy_entries_lead_to_the_open_restaurants(home):
         assert moved.status == 302
         assert moved.headers["Location"] == f"../../../../../proxy/{port}/table/5/?key={key}"
         assert b"<h1>Table 5</h1>" in server.get(f"proxy/{port}/table/5/?key={key}")  # where it leads
+        login = server.response(f"orderup/run/{run}/accounts/login/?next=../../kitchen/")  # its query goes on
+        assert login.headers["Location"] == f"../../../../../proxy/{port}/accounts/login/?next=../../kitchen/&key={key}"
         assert server.response("flower/").status == 503
         assert b"Flower is not running" in server.response("flower/").body
 

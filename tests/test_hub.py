@@ -400,19 +400,21 @@ for name in ("redis.conf", "state.json"):  # the password, the door key
         out[name] = "read"
     except OSError as e:
         out[name] = f"refused: {type(e).__name__}"
-try:
-    urllib.request.urlopen(f"http://127.0.0.1:{where['daphne']}/orders/", timeout=5)
-    out["orders"] = "listed"
-except urllib.error.HTTPError as e:
-    out["orders"] = f"refused: HTTP {e.code}"
-async def buzzer():
+for name, page in (("orders", "orders/"), ("kitchen", "kitchen/"), ("login", "accounts/login/")):
     try:
-        async with websockets.connect(f"ws://127.0.0.1:{where['daphne']}/ws/table/5/",
+        urllib.request.urlopen(f"http://127.0.0.1:{where['daphne']}/{page}", timeout=5)
+        out[name] = "served"
+    except urllib.error.HTTPError as e:
+        out[name] = f"refused: HTTP {e.code}"
+async def buzzer(path):
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{where['daphne']}/{path}",
                                       origin=f"http://127.0.0.1:{where['daphne']}"):
             return "listening"
     except websockets.InvalidStatus as e:
         return f"refused: HTTP {e.response.status_code}"
-out["buzzer"] = asyncio.run(buzzer())
+for name, path in (("buzzer", "ws/table/5/"), ("customer's buzzer", "ws/me/"), ("kitchen display", "ws/kitchen/")):
+    out[name] = asyncio.run(buzzer(path))
 for name in ("desk", "flower"):  # Unix sockets
     try:
         with socket.socket(socket.AF_UNIX) as s:
@@ -429,7 +431,9 @@ print(json.dumps(out))
 """
 REFUSED_LOCALLY = {"redis": "refused: AuthenticationError", "redis.conf": "refused: PermissionError",
                    "state.json": "refused: PermissionError", "orders": "refused: HTTP 403",
-                   "buzzer": "refused: HTTP 403", "desk": "refused: PermissionError",
+                   "kitchen": "refused: HTTP 403", "login": "refused: HTTP 403",
+                   "buzzer": "refused: HTTP 403", "customer's buzzer": "refused: HTTP 403",
+                   "kitchen display": "refused: HTTP 403", "desk": "refused: PermissionError",
                    "flower": "refused: PermissionError", "home": "refused: PermissionError"}
 
 
@@ -464,7 +468,9 @@ async def through_the_hub(context, hub: Hub, me: str, other: dict) -> dict:
         seen[name] = status
         assert other["key"].encode() not in body
     for name, path in (("their orders, through my proxy", f"/user/{me}/proxy/{other['daphne']}/orders/"),
-                       ("their table, through my proxy", f"/user/{me}/proxy/{other['daphne']}/table/5/")):
+                       ("their table, through my proxy", f"/user/{me}/proxy/{other['daphne']}/table/5/"),
+                       ("their kitchen, through my proxy", f"/user/{me}/proxy/{other['daphne']}/kitchen/"),
+                       ("their login, through my proxy", f"/user/{me}/proxy/{other['daphne']}/accounts/login/")):
         status, body = await get(path)
         seen[name] = status
         assert b"another notebook's kernel" in body and other["key"].encode() not in body
@@ -482,6 +488,7 @@ async def through_the_hub(context, hub: Hub, me: str, other: dict) -> dict:
 REFUSED_THROUGH_THE_HUB = {
     "their lab": 403, "their desk": 403, "their flower": 403,
     "their orders, through my proxy": 403, "their table, through my proxy": 403,
+    "their kitchen, through my proxy": 403, "their login, through my proxy": 403,
     "their redis, through my proxy": "no answer", "my desk lists their restaurant": False,
     "my desk, their link": 503,
 }

@@ -70,14 +70,16 @@ class Desk:
             return with_key(f"{up}proxy/{daphne['port']}/{path}", daphne["key"])
         return with_key(f"http://127.0.0.1:{daphne['port']}/{path}", daphne["key"])
 
-    def tables(self, request_path: str) -> tuple[int, str, dict]:
-        """(status, HTML, extra headers) for a request to the tables entry."""
+    def tables(self, request_path: str, query: str = "") -> tuple[int, str, dict]:
+        """(status, HTML, extra headers) for a request to the tables entry. A run link's query
+        (the login page's ?next=, say) goes on with it."""
         restaurants = open_services("daphne", self.home)
         link = RUN_LINK.match(request_path)
         if link:
             wanted = next((d for d in restaurants if d["run"] == link["run"]), None)
             if wanted:
-                return 302, "", {"Location": self.daphne_url(request_path, wanted, link["path"])}
+                path = link["path"] + (f"?{query}" if query else "")
+                return 302, "", {"Location": self.daphne_url(request_path, wanted, path)}
             return 503, self.closed(request_path, link["run"], link["path"], restaurants), {}
         if request_path not in ("", "/"):
             return 404, _page("Not here", "<p>The front desk only knows <a href='./'>its list</a>.</p>"), {}
@@ -139,7 +141,8 @@ def handler(desk: Desk, show: str):
 
         def _handle(self):
             if show == "tables":
-                status, page, headers = desk.tables(urlsplit(self.path).path)
+                asked = urlsplit(self.path)
+                status, page, headers = desk.tables(asked.path, asked.query)
                 return self._answer(status, page.encode(), headers)
             flower = desk.flower()
             if flower is None or not flower.get("socket"):
