@@ -86,6 +86,8 @@ def test_the_where_to_look_map_points_at_real_lines(kernels):
             "pressing the buzzer": row["what"],
             "buzzer (a consumer)": "class " + row["what"].split("-> ")[-1],
             "a buzz's handler": "def " + row["what"].split("-> ")[-1].rstrip("()"),
+            "waiter (Django's view)": 'path("' + row["what"].split(" ->")[0].lstrip("/"),
+            "what a page sends": "def receive_json(",
             "the page's WebSocket": "new WebSocket(",
             "the ticket rail (broker)": "CELERY_BROKER_URL =",
             "beat's schedule": "CELERY_BEAT_SCHEDULE =",

@@ -27,7 +27,8 @@ def _source_of(obj) -> str:
 
 def _in_project(obj) -> bool:
     try:
-        return Path(inspect.getsourcefile(inspect.unwrap(obj))).resolve().is_relative_to(course_root())
+        path = Path(inspect.getsourcefile(inspect.unwrap(obj))).resolve()
+        return path.is_relative_to(course_root()) and "site-packages" not in path.parts  # not the venv's
     except (TypeError, OSError):
         return False
 
@@ -80,7 +81,13 @@ def where_to_look(package: str = "restaurant") -> Table:
         rows.append({"actor": actor, "where": where, "what": what})
 
     for route, view in _url_patterns(get_resolver().url_patterns):
-        add("waiter (a view)", _source_of(view), f"/{route} -> {view.__name__}()")
+        if _in_project(view):
+            add("waiter (a view)", _source_of(view), f"/{route} -> {view.__name__}()")
+        else:  # one of Django's own views (the login page): where the project routes it
+            for number, line in enumerate((root / "urls.py").read_text().splitlines(), start=1):
+                if f'"{route}"' in line:
+                    add("waiter (Django's view)", _where(root / "urls.py", number),
+                        f"/{route} -> {getattr(view, 'view_class', view).__name__}")
     for where, call in _uses(root, "delay") + _uses(root, "apply_async"):
         add("spiking a ticket", where, call + "(...)")
     add("the ticket rail (broker)", _assignment(settings_file, "CELERY_BROKER_URL"),
@@ -101,7 +108,11 @@ def where_to_look(package: str = "restaurant") -> Table:
         consumer = pattern.callback.consumer_class
         add("buzzer (a consumer)", _source_of(consumer), f"/{pattern.pattern} -> {consumer.__name__}")
         for name, method in inspect.getmembers(consumer, inspect.iscoroutinefunction):
-            if method.__module__ == consumer.__module__ and name not in ("connect", "disconnect", "receive"):
+            if method.__module__ != consumer.__module__ or name in ("connect", "disconnect", "receive"):
+                continue
+            if name == "receive_json":
+                add("what a page sends", _source_of(method), "receive_json()")
+            else:
                 add("a buzz's handler", _source_of(method), f"type {name.replace('_', '.', 1)!r} -> {name}()")
     add("the ASGI app (Daphne runs it)", _assignment(root / "asgi.py", "application"), "HTTP -> views, WebSocket -> consumers")
     for template in sorted(root.rglob("templates/**/*.html")):
