@@ -52,6 +52,14 @@ class Buzzer:
                                           additional_headers=headers)
         return cls(socket, table, path)
 
+    @classmethod
+    async def try_connect(cls, *args, **kwargs) -> "Buzzer | str":
+        """:meth:`connect`, or why the server refused the handshake: "refused, HTTP 403"."""
+        try:
+            return await cls.connect(*args, **kwargs)
+        except websockets.InvalidStatus as refused:
+            return f"refused, HTTP {refused.response.status_code}"
+
     async def send_json(self, message) -> None:
         """Send ``message`` up the socket, as the page's JavaScript does: the consumer's receive_json()."""
         await self.socket.send(json.dumps(message))
