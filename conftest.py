@@ -95,7 +95,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 # Tests that stand alone (a kernel or a copy of the course of their own, no shared fixture): under
 # xdist each is a work unit of its own, so that a long file of them spreads over the workers.
-ONE_UNIT_EACH = ("test_labs.py::test_a_lab_run_as_shipped", "test_mutations.py::test_a_lesson_fails_when")
+ONE_UNIT_EACH = ("test_labs.py::test_a_lab_fails_only_at_its_checks", "test_mutations.py::test_a_lesson_fails_when")
 
 
 def work_unit(nodeid: str) -> str:

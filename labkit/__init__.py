@@ -20,9 +20,10 @@ The notebooks' API is this module's names, listed here in one place:
     with labkit.tape():                  # who says what to Redis, live, while the block runs
         ...
     labkit.close_restaurant()
+    labkit.progress()                    # every lab exercise you have checked
 """
 from labkit import drills
-from labkit.authoring.checks import check, filled
+from labkit.authoring.checks import check, filled, install_answer_errors, progress
 from labkit.doctor import check_setup, doctor
 from labkit.drills.breakdowns import (
     BREAKDOWNS,
@@ -84,7 +85,7 @@ __all__ = [
     # drills
     "drills", "BREAKDOWNS", "run_drill", "fix", "mystery_drill", "order_and_listen", "checklist",
     # labs and the doctor
-    "check", "filled", "doctor", "check_setup", "course_home",
+    "check", "filled", "progress", "doctor", "check_setup", "course_home",
     # errors
     "LabkitError", "LabCheckFailed", "PortInUse", "RedisNotFound", "ServiceFailed",
 ]
@@ -114,3 +115,4 @@ if _running_in_a_kernel():
     except Exception as _error:  # a broken install: lesson 00's setup check will say what is missing
         import warnings
         warnings.warn(f"labkit could not set up Django in this kernel: {_error}", stacklevel=2)
+    install_answer_errors()  # a check cell that cannot read a wrong answer gives its hint, not a traceback

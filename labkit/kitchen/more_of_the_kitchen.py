@@ -30,7 +30,8 @@ class MoreOfTheKitchen:
                                hostname=f"{name}@%h", name=f"worker-{name}", requires=[self.redis],
                                settings={"ORDERUP_BROKER_URL": broker} if broker else None,
                                include=self.your_modules)
-        self.stations[name] = self._keep_or_replace(self.stations.get(name), station)
+        self.stations[name] = self._keep_or_replace(self.stations.get(name),
+                                                    self._reads_your_code(station, self.your_modules))
         return self.stations[name].start()
 
     def stop_station(self, name: str) -> None:
@@ -41,8 +42,8 @@ class MoreOfTheKitchen:
         """Uvicorn serving the restaurant's ASGI application (Daphne's, behind the same door) on a
         port of its own. ``settings``: extra environment, as for Daphne."""
         self.start_redis()
-        uvicorn = Uvicorn(self.run, self.app_environment(), settings=settings, requires=[self.redis],
-                          door_key=self.door_key)
+        uvicorn = self._reads_your_code(Uvicorn(self.run, self.app_environment(), settings=settings,
+                                                requires=[self.redis], door_key=self.door_key))
         self.uvicorn = self._keep_or_replace(self.uvicorn, uvicorn).start()
         door_keys.register(self.uvicorn.port, self.door_key)
         return self.uvicorn

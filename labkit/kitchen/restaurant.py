@@ -10,6 +10,7 @@ Each service is also started on its own (``kitchen.start_redis()``, ``kitchen.st
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
 from pathlib import Path
 
@@ -122,9 +123,22 @@ class Restaurant(MoreOfTheKitchen, YourCode):
             running.stop()
         return wanted
 
+    def _reads_your_code(self, service: Service, modules: tuple[str, ...] = ()) -> Service:
+        """Note in ``service``'s options what the learner's modules it imports say now (those it
+        includes, and those its settings name: ORDERUP_YOUR_SETTINGS, ORDERUP_YOUR_ROUTES), so that
+        a running program that read an older version is restarted: a program reads code once, when it
+        starts (lesson 03), and a learner who fixes a wrong answer must see the fix run."""
+        named = [value for key, value in service.options.get("settings", ()) if key.startswith("ORDERUP_YOUR_")]
+        digest = hashlib.sha256()
+        for name in sorted({*modules, *named}):
+            path = self.run.dir / f"{name}.py"
+            digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+        service.options["your_code"] = digest.hexdigest()[:12] if (modules or named) else None
+        return service
+
     def _worker(self, **options) -> CeleryWorker:
-        worker = CeleryWorker(self.run, self.app_environment(), requires=[self.redis],
-                              include=self.your_modules, **options)
+        worker = self._reads_your_code(CeleryWorker(self.run, self.app_environment(), requires=[self.redis],
+                                                    include=self.your_modules, **options), self.your_modules)
         self.worker = self._keep_or_replace(self.worker, worker)
         return self.worker
 
@@ -143,8 +157,8 @@ class Restaurant(MoreOfTheKitchen, YourCode):
     def _beat(self, name: str = "beat", extra_args: list[str] | None = None,
               settings: dict | None = None) -> CeleryBeat:
         """The running beat of that name if it fits, or a new one (not started)."""
-        wanted = CeleryBeat(self.run, self.app_environment(), extra_args=extra_args, name=name,
-                            requires=[self.redis], settings=settings)
+        wanted = self._reads_your_code(CeleryBeat(self.run, self.app_environment(), extra_args=extra_args,
+                                                  name=name, requires=[self.redis], settings=settings))
         self.beats[name] = self._keep_or_replace(self.beats.get(name), wanted)
         return self.beats[name]
 
@@ -163,8 +177,8 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         """The running Daphne if it fits (same settings; same port, if one is asked), or a new one."""
         if port is None and self.daphne is not None and self.daphne.running:
             port = self.daphne.options["port"]  # "any port" is happy with the one it has
-        daphne = Daphne(self.run, self.app_environment(), port=port, settings=settings,
-                        requires=[self.redis], door_key=self.door_key)
+        daphne = self._reads_your_code(Daphne(self.run, self.app_environment(), port=port, settings=settings,
+                                              requires=[self.redis], door_key=self.door_key))
         self.daphne = self._keep_or_replace(self.daphne, daphne)
         return self.daphne
 

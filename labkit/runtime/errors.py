@@ -1,7 +1,17 @@
-"""Errors that say what happened and what to do next."""
+"""Errors that say what happened and what to do next.
+
+In a notebook they show their message alone, not a traceback: IPython renders an exception's
+``_render_traceback_()`` when it has one, and the cell still fails. A learner reads the hint, not
+labkit's insides (``%tb`` still shows the whole traceback).
+"""
 
 
-class LabkitError(RuntimeError):
+class _Explained:
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+class LabkitError(_Explained, RuntimeError):
     """Base class for every error labkit raises on purpose."""
 
 
@@ -17,5 +27,8 @@ class ServiceFailed(LabkitError):
     """A service exited, or did not become ready in time. The message carries its log tail."""
 
 
-class LabCheckFailed(AssertionError):
+class LabCheckFailed(_Explained, AssertionError):
     """A lab's check cell found the answer missing or wrong. The message carries a hint."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]  # "Not yet: ... Hint: ...", as a teacher says it
