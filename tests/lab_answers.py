@@ -214,4 +214,176 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
         "right": {"a timedelta": ("from datetime import timedelta\n\nCELERY_BEAT_SCHEDULE = {\n"
                                   '    "my-bell": {"task": "restaurant.orders.bells.ring_bell", "schedule": timedelta(seconds=2)},\n}')},
     },
+    # --- 08 buzzers
+    "08.1": {
+        "wrong": {"another table": 'buzzer7 = await websockets.connect(daphne.socket_url("ws/table/8/"), origin=daphne.url)',
+                  "not awaited": 'buzzer7 = websockets.connect(daphne.socket_url("ws/table/7/"), origin=daphne.url)'},
+        "right": {"websockets' asyncio client by name": (
+            "from websockets.asyncio.client import connect\n"
+            'buzzer7 = await connect(daphne.socket_url("ws/table/7/"), origin=daphne.url)')},
+    },
+    "08.2": {
+        "wrong": {"another table's group": ('await layer.group_send("table_8", {"type": "order.update",\n'
+                                            '    "order": {"id": 70, "table": 7, "item": "pie", "status": "ready"}})'),
+                  "the order without its id": ('await layer.group_send("table_7", {"type": "order.update",\n'
+                                               '    "order": {"table": 7, "status": "ready"}})')},
+        "right": {"the handler's own name as the type": (
+            'message = {"type": "order_update", "order": {"status": "ready", "id": 70, "table": 7}}\n'
+            'await layer.group_send("table_7", message)')},
+    },
+    "08.3": {
+        "wrong": {"the coroutine, never awaited": "self.channel_layer.group_add(self.group, self.channel_name)",
+                  "one group for every table": 'async_to_sync(self.channel_layer.group_add)("table", self.channel_name)'},
+        "right": {"the group spelled out": (
+            "table = self.scope['url_route']['kwargs']['table']\n"
+            'async_to_sync(self.channel_layer.group_add)(f"table_{table}", self.channel_name)')},
+    },
+    "08.4": {
+        "wrong": {"a method named after the word": 'async def delayed(self, event):\n    await self.send_json({"delayed_by": event["minutes"]})',
+                  "a sync handler in an async consumer": (
+                      'def order_delayed(self, event):\n    self.send_json({"delayed_by": event["minutes"]})')},
+        "right": {"send with text": ('async def order_delayed(self, event):\n    import json\n'
+                                     '    await self.send(text_data=json.dumps({"delayed_by": event["minutes"]}))')},
+    },
+    # --- 09 order up
+    "09.1": {
+        "wrong": {"the buzzes, not their statuses": (
+            'buzzer3 = await labkit.Buzzer.connect(3)\n_, pie = await asyncio.to_thread(waiter.post, "/orders/", {"table": 3, "item": "pie"})\n'
+            'await buzzer3.wait_for("ready", pie["id"])\nheard = buzzer3.buzzes'),
+                  "read before the ready": (
+            'buzzer3 = await labkit.Buzzer.connect(3)\n_, pie = await asyncio.to_thread(waiter.post, "/orders/", {"table": 3, "item": "pie"})\n'
+            'heard = [b["order"]["status"] for b in buzzer3.buzzes if b["order"]["id"] == pie["id"]]')},
+        "right": {"waited for two buzzes": (
+            'table3 = await labkit.Buzzer.connect(3)\nstatus, order = await asyncio.to_thread(waiter.post, "/orders/", {"item": "pie", "table": 3})\n'
+            'await table3.wait_for_count(2)\nheard = [buzz["order"]["status"] for buzz in table3.buzzes[:2]]')},
+    },
+    "09.2": {
+        "wrong": {"the other way round": 'pass_seconds = trail.at("cook: buzzer pressed (ready)") - trail.at("buzzer: order.update (ready)")',
+                  "in milliseconds": ('pass_seconds = (trail.at("buzzer: order.update (ready)")\n'
+                                      '                - trail.at("cook: buzzer pressed (ready)")) * 1000')},
+        "right": {"the trail's own leg": 'pass_seconds = trail.leg("cook: buzzer pressed (ready)", "buzzer: order.update (ready)")'},
+    },
+    "09.3": {
+        "wrong": {"the cache's database": 'from django.conf import settings\ngroup_db = settings.REDIS_DATABASES["cache"]',
+                  "the broker's": "group_db = 0"},
+        "right": {"found by looking": 'group_db = next(db for db in range(16) if kitchen.redis.client(db=db).exists("asgi:group:table_3"))'},
+    },
+    "09.4": {
+        "wrong": {"another group": ('async def receive_json(self, content):\n    if content.get("call") == "waiter":\n'
+                                    '        await self.channel_layer.group_send("kitchen", {"type": "table.call", "table": self.table})'),
+                  "the table the message claims": (
+                      'async def receive_json(self, content):\n'
+                      '    await self.channel_layer.group_send("floor", {"type": "table.call", "table": content.get("table")})')},
+        "right": {"the table from the URL route": (
+            'async def receive_json(self, content, **kwargs):\n    if content == {"call": "waiter"}:\n'
+            '        table = int(self.scope["url_route"]["kwargs"]["table"])\n'
+            '        await self.channel_layer.group_send("floor", {"table": table, "type": "table.call"})')},
+    },
+    # --- 10 debugging as a relay
+    "10.1": {
+        "wrong": {"the buzzer's group": 'pressed_group = "table_6"\nbroken_hop = "group"',
+                  "the consumer": 'pressed_group = "tables_6"\nbroken_hop = "consumer"'},
+        "right": {"read from the trail another way": (
+            "pressed_group = [e['group'] for e in labkit.order_trail(drill.order_id).entries if 'group' in e][-1]\n"
+            "broken_hop = 'group'")},
+    },
+    "10.2": {
+        "wrong": {"the shared layer": 'cooks_layer = "RedisChannelLayer"\nbroken_hop_b = "layer"',
+                  "the group": 'cooks_layer = "InMemoryChannelLayer"\nbroken_hop_b = "group"'},
+        "right": {"read from the trail another way": (
+            "cooks_layer = [e['layer'] for e in labkit.order_trail(drill_b.order_id).entries if 'layer' in e][-1]\n"
+            "broken_hop_b = 'layer'")},
+    },
+    "10.3": {
+        "wrong": {"not mended": "heard = (await labkit.order_and_listen(kitchen, table=7)).heard",
+                  "the drill's old answer": "heard = drill_b.heard"},
+        "right": {"mended, then a list": ('await labkit.fix(kitchen, "in-memory layer")\n'
+                                          "again = await labkit.order_and_listen(kitchen, table=7)\nheard = list(again.heard)")},
+    },
+    "10.4": {
+        "wrong": {"the group the broken cook pressed": (
+            'async_to_sync(get_channel_layer().group_send)(\n'
+            '    f"tables_{table}", {"type": "order.update", "order": {"id": 0, "table": table, "status": status}}\n)'),
+                  "a type no handler has": (
+            'async_to_sync(get_channel_layer().group_send)(\n'
+            '    f"table_{table}", {"type": "order.status", "order": {"id": 0, "table": table, "status": status}}\n)')},
+        "right": {"the layer kept in a name": (
+            "layer = get_channel_layer()\nmessage = {'type': 'order.update', 'order': {'table': table, 'status': status, 'id': 0}}\n"
+            "async_to_sync(layer.group_send)('table_' + str(table), message)")},
+    },
+    # --- 11 dishes in steps
+    "11.1": {
+        "wrong": {"a group, not a chord": 'dinner = group(chain(fry.s(f), plate.s()) for f in ["fish", "chips", "peas"])',
+                  "fried, never plated": 'dinner = chord([fry.s(f) for f in ["fish", "chips", "peas"]], serve.s(table=7))'},
+        "right": {"chains written with |": 'dinner = chord((fry.s(f) | plate.s() for f in ("fish", "chips", "peas")), serve.s(table=7))'},
+    },
+    "11.2": {
+        "wrong": {"to the cook's queue": 'kitchen.start_station("bar")\nlemonade = prep.delay("lemon")',
+                  "the result, not the AsyncResult": ('kitchen.start_station("bar")\n'
+                                                      'lemonade = prep.apply_async(("lemon",), queue="bar").get(timeout=10)')},
+        "right": {"a signature sent to the bar": 'kitchen.start_station(queue="bar")\nlemonade = prep.s("lemon").apply_async(queue="bar")'},
+    },
+    "11.3": {
+        "wrong": {"the task's short name": 'CELERY_TASK_ROUTES = {"cook_order": {"queue": "grill"}}',
+                  "every order task to the cook's queue": 'CELERY_TASK_ROUTES = {"restaurant.orders.tasks.*": {"queue": "celery"}}'},
+        "right": {"a glob": 'CELERY_TASK_ROUTES = {"restaurant.orders.tasks.cook_*": {"queue": "grill"}}'},
+    },
+    # --- 12 watching the kitchen
+    "12.1": {
+        "wrong": {"the rail": 'cooking = held = rail.llen("celery")',
+                  "the answers, not counted": 'ask = celery_app.control.inspect(timeout=1)\ncooking, held = ask.active(), ask.reserved()'},
+        "right": {"both asked at once": ('ask = celery_app.control.inspect(timeout=1)\n'
+                                         'cooking, held = (sum(map(len, answer.values())) for answer in (ask.active(), ask.reserved()))')},
+    },
+    "12.2": {
+        "wrong": {"self without bind=True": (
+            "@shared_task\ndef slow_roast(minutes: int) -> str:\n    for m in range(1, minutes + 1):\n"
+            "        time.sleep(0.5)\n        self.update_state(state='ROASTING', meta={'done': m, 'of': minutes})\n"
+            "    return 'roasted'"),
+                  "no state while it runs": (
+            "@shared_task(bind=True)\ndef slow_roast(self, minutes: int) -> str:\n    time.sleep(0.5 * minutes)\n    return 'roasted'")},
+        "right": {"current_task, without bind": (
+            "from celery import current_task\n\n\n@shared_task\ndef slow_roast(minutes):\n    for done in range(minutes):\n"
+            "        time.sleep(0.5)\n        current_task.update_state(state='ROASTING', meta={'of': minutes, 'done': done + 1})\n"
+            "    return 'roasted'")},
+    },
+    # --- 13 another rail
+    "13.1": {
+        "wrong": {"sent to Redis": 'for food in ["fish", "chips", "peas"]:\n    fry.delay(food)\nwaiting = 3',
+                  "asked Redis": ('with celery_app.connection_for_write(rabbit.url) as to_rabbit:\n'
+                                  '    for food in ["fish", "chips", "peas"]:\n        fry.apply_async((food,), connection=to_rabbit)\n'
+                                  'waiting = kitchen.redis.client().llen("celery")')},
+        "right": {"RabbitMQ's own count": ('with celery_app.connection_for_write(rabbit.url) as conn:\n'
+                                           '    for food in ("fish", "chips", "peas"):\n        fry.s(food).apply_async(connection=conn)\n'
+                                           'waiting, _ = rabbit.counts("celery")')},
+    },
+    "13.2": {
+        "wrong": {"the default ack": "@shared_task", "late ack switched off": "@shared_task(acks_late=False)"},
+        "right": {"the app's decorator": "from restaurant import celery_app\n\n\n@celery_app.task(acks_late=True)"},
+    },
+    # --- 14 choosing a queue
+    "14.1": {
+        "wrong": {"two lines only": 'mine = queue_race.race(libraries=["raw", "celery"], n=50)',
+                  "the names, not a race": 'mine = ["raw", "celery", "dramatiq"]'},
+        "right": {"keywords the other way round": 'mine = queue_race.race(n=50, libraries=("raw", "celery", "dramatiq"))'},
+    },
+    "14.2": {
+        "wrong": {"upside down": ('rows = {row["library"]: row for row in mine.rows}\n'
+                                  'times_lpush = rows["raw"]["enqueue_p50_s"] / rows["celery"]["enqueue_p50_s"]'),
+                  "a difference, not a ratio": ('rows = {row["library"]: row for row in mine.rows}\n'
+                                                'times_lpush = rows["celery"]["enqueue_p50_s"] - rows["raw"]["enqueue_p50_s"]')},
+        "right": {"found with next()": ('celery_row = next(r for r in mine.rows if r["library"] == "celery")\n'
+                                        'raw_row = next(r for r in mine.rows if r["library"] == "raw")\n'
+                                        'times_lpush = celery_row["enqueue_p50_s"] / raw_row["enqueue_p50_s"]')},
+    },
+    "14.3": {
+        "wrong": {"the slower": 'quicker = max((r for r in mine.rows if r["library"] != "raw"), key=lambda r: r["round_trip_p50_s"])["label"]',
+                  "the first row": 'quicker = mine.rows[0]["label"]'},
+        "right": {"sorted": ('queues = [r for r in mine.rows if r["library"] in ("celery", "dramatiq")]\n'
+                             'quicker = sorted(queues, key=lambda r: r["round_trip_p50_s"])[0]["label"]')},
+    },
+    "14.4": {
+        "wrong": {"the default": "@shared_task", "results kept": "@shared_task(ignore_result=False)"},
+        "right": {"the app's decorator": "from restaurant import celery_app\n\n\n@celery_app.task(ignore_result=True)"},
+    },
 }

@@ -25,6 +25,7 @@ from labkit.authoring.labs import BEGIN, END, LAB_PREFIX
 from conftest import ROOT, Kernel
 
 BLOCK = re.compile(rf"^[ \t]*{re.escape(BEGIN)}.*?^[ \t]*{re.escape(END)}[^\n]*\n?", re.MULTILINE | re.DOTALL)
+FILLED = re.compile(r"labkit\.filled\(([^)]*)\)")  # labkit.filled(answer=answer, ...)
 TRACEBACK = ("Traceback (most recent call last)", "----> ", 'File "', "Cell In[")
 
 
@@ -129,9 +130,14 @@ def run_solution_with_answers(kernel: Kernel, solution: Path, answers: dict, ver
         given = answers.get(exercise, {})
         verdicts.expect(len(given.get("wrong", {})) >= 2 and len(given.get("right", {})) >= 1,
                         f"{exercise}: tests/lab_answers.py needs two wrong answers and one right one")
+        # the answers the check reads (its labkit.filled(...) names) start as the lab ships them, so a
+        # variant whose exercise cell raised is judged as "not answered", not by the variant before
+        checked = {name.split("=")[0].strip() for call in FILLED.findall(segment[-1].source) for name in call.split(",")}
+        assigned = set(re.findall(r"^\s*(\w+)\s*=", "\n".join(BLOCK.findall(segment[0].source)), re.MULTILINE))
+        reset = "".join(f"{name} = ...\n" for name in sorted(checked & assigned))
         for kind in ("wrong", "right"):
             for name, answer in given.get(kind, {}).items():
-                last = None
+                last = run_cell(kernel, reset) if reset else None
                 for j, cell in enumerate(segment):
                     source = with_answer(cell.source, answer) if j == 0 else cell.source
                     last = run_cell(kernel, source)
