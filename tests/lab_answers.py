@@ -386,4 +386,106 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
         "wrong": {"the default": "@shared_task", "results kept": "@shared_task(ignore_result=False)"},
         "right": {"the app's decorator": "from restaurant import celery_app\n\n\n@celery_app.task(ignore_result=True)"},
     },
+    # --- 15 before the commit
+    "15.1": {
+        "wrong": {"sent at once": "send_confirmation.delay(order.id)",
+                  "sent with a countdown": "send_confirmation.apply_async((order.id,), countdown=0.1)"},
+        "right": {"Django's on_commit": "transaction.on_commit(lambda: send_confirmation.delay(order.id))"},
+    },
+    "15.2": {
+        "wrong": {"no transaction": ("from restaurant.orders.tasks import send_confirmation\n\n\ndef customer_leaves():\n"
+                                     "    order = Order.objects.create(table=9, item='soup')\n"
+                                     "    send_confirmation.delay_on_commit(order.id)\n    raise RuntimeError('the customer left')"),
+                  "sent at once": ("from restaurant.orders.tasks import send_confirmation\n\n\ndef customer_leaves():\n"
+                                   "    with transaction.atomic():\n        order = Order.objects.create(table=9, item='soup')\n"
+                                   "        send_confirmation.delay(order.id)\n        raise RuntimeError('the customer left')"),
+                  "saved nothing": "def customer_leaves():\n    raise RuntimeError('the customer left')"},
+        "right": {"on_commit and a decorator": (
+            "from restaurant.orders.tasks import send_confirmation\n\n\n@transaction.atomic\ndef customer_leaves():\n"
+            "    order = Order.objects.create(item='soup', table=9)\n"
+            "    transaction.on_commit(lambda: send_confirmation.delay(order.id))\n    raise RuntimeError('gone')")},
+    },
+    "15.3": {
+        "wrong": {"a cut-off of 0 s": ('LOST_TICKET_AFTER = 0\nCELERY_BEAT_SCHEDULE = {\n'
+                                       '    "resend-lost-tickets": {"task": "restaurant.orders.sweeps.resend_lost_tickets", "schedule": 1.0},\n}'),
+                  "no schedule": "LOST_TICKET_AFTER = 3"},
+        "right": {"a timedelta": ('from datetime import timedelta\n\nLOST_TICKET_AFTER = 3.0\nCELERY_BEAT_SCHEDULE = {\n'
+                                  '    "sweep": {"task": "restaurant.orders.sweeps.resend_lost_tickets", "schedule": timedelta(seconds=1)},\n}')},
+    },
+    # --- 16 limits
+    "16.1": {
+        "wrong": {"no limit, a branch on the argument": [
+            "@shared_task",
+            'if answer_after > 1:\n    return "salt: ordered elsewhere"\ntime.sleep(answer_after)'],
+                  "a limit, never caught": ["@shared_task(soft_time_limit=1)", "time.sleep(answer_after)"]},
+        "right": {"the app's decorator, the exception by its module": [
+            "from restaurant import celery_app\n\n\n@celery_app.task(soft_time_limit=1.0)",
+            'from celery import exceptions\ntry:\n    time.sleep(answer_after)\nexcept exceptions.SoftTimeLimitExceeded:\n'
+            '    return "salt: ordered elsewhere"']},
+    },
+    "16.2": {
+        "wrong": {"one a second": [None, None, '@shared_task(rate_limit="1/s")'],
+                  "no limit": [None, None, "@shared_task"]},
+        "right": {"per minute": [None, None, '@shared_task(rate_limit="120/m")']},
+    },
+    # --- 17 long shifts
+    "17.1": {
+        "wrong": {"Celery's name, not Django's": "worker_max_tasks_per_child = 3",
+                  "every fourth task": "CELERY_WORKER_MAX_TASKS_PER_CHILD = 4"},
+        "right": {"an expression": "TASKS = 3\nCELERY_WORKER_MAX_TASKS_PER_CHILD = TASKS"},
+    },
+    "17.2": {
+        "wrong": {"never forgets": "pass",
+                  "forgets the newest": "while len(printed) > 3:\n    printed.popitem()"},
+        "right": {"the oldest keys, sliced": "for old in list(printed)[:-3]:\n    del printed[old]"},
+    },
+    # --- 18 tickets for later
+    "18.1": {
+        "wrong": {"the rail, not unacked": 'waiting = rail.llen("celery")\ntaken_at = time.time()',
+                  "the time of the check, not the ticket's": 'waiting = rail.hlen("unacked")\ntaken_at = time.time() + 60'},
+        "right": {"ZSCORE of the one tag": ('tag = rail.hkeys("unacked")[0]\nwaiting = len(rail.hkeys("unacked"))\n'
+                                            'taken_at = float(rail.zscore("unacked_index", tag))')},
+    },
+    "18.2": {
+        "wrong": {"a timeout shorter than the countdown": 'CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2}',
+                  "Celery's name": 'broker_transport_options = {"visibility_timeout": 30}'},
+        "right": {"an hour": 'CELERY_BROKER_TRANSPORT_OPTIONS = dict(visibility_timeout=3600)'},
+    },
+    # --- 19 closing time
+    "19.1": {
+        "wrong": {"the cold one": "sig = signal.SIGQUIT", "its number, as text": 'sig = "15"'},
+        "right": {"by its name": 'sig = getattr(signal, "SIGTERM")'},
+    },
+    "19.2": {
+        "wrong": {"Celery's name": "worker_soft_shutdown_timeout = 4",
+                  "too short for the dish": "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 0.5"},
+        "right": {"a float, longer": "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 6.0"},
+    },
+    # --- 20 watching it run
+    "20.1": {
+        "wrong": {"print, not log": [None, 'print(f"plating the {dish}")'],
+                  "the root logger": ["import logging\nlogger = logging.getLogger()", None]},
+        "right": {"a named task logger": ['logger = get_task_logger("my_pass")', 'logger.info(f"plating the {dish}")']},
+    },
+    "20.2": {
+        "wrong": {"after every task": [None, None, (
+            "from celery.signals import task_postrun\n\n\n@task_postrun.connect\ndef ring_the_alarm(sender=None, **kwargs):\n"
+            '    cache.add("alarms", 0, timeout=None)\n    cache.incr("alarms")')],
+                  "in the kernel only": [None, None, "def ring_the_alarm(**kwargs):\n    cache.incr('alarms')"]},
+        "right": {"connected by a call, counted with get_or_set": [None, None, (
+            "def count_a_failure(sender=None, task_id=None, **kwargs):\n"
+            '    cache.get_or_set("alarms", 0, timeout=None)\n    cache.incr("alarms")\n\n\n'
+            "task_failure.connect(count_a_failure, weak=False)")]},
+    },
+    # --- 21 how many cooks
+    "21.1": {
+        "wrong": {"processes": 'pool, concurrency = "prefork", 8', "threads, two of them": 'pool, concurrency = "threads", 2',
+                  "not a pool": 'pool, concurrency = "gevent", 8'},
+        "right": {"more threads": 'pool = "threads"\nconcurrency = 12'},
+    },
+    "21.2": {
+        "wrong": {"the default": "CELERY_WORKER_PREFETCH_MULTIPLIER = 4",
+                  "Celery's name": "worker_prefetch_multiplier = 1"},
+        "right": {"with acks_late said again": "CELERY_WORKER_PREFETCH_MULTIPLIER = 1\nCELERY_TASK_ACKS_LATE = True"},
+    },
 }

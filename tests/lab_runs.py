@@ -114,19 +114,19 @@ def run_solution_with_answers(kernel: Kernel, solution: Path, answers: dict, ver
     exercises it checked."""
     lab = solution.name[:2]
     cells = [c for c in nbformat.read(solution, as_version=4).cells if c.cell_type == "code"]
-    exercises, number, start = [], 0, None
+    exercises, number, last_exercise, pending = [], 0, None, False
     for i, cell in enumerate(cells):
         if BEGIN in cell.source:
-            start = i  # the exercise cell: it runs with the check that follows it
+            last_exercise, pending = i, True  # the exercise cell: it runs with the check that follows it
         if not is_check(cell):
-            if start is None:
+            if not pending:
                 outcome = run_cell(kernel, cell.source)
                 verdicts.expect(outcome.ename is None, f"solution cell {i} raised:\n{outcome.shown[-1500:]}")
             continue
         number += 1
         exercise = f"{lab}.{number}"
         exercises.append(exercise)
-        segment = cells[start:i + 1]
+        segment = cells[last_exercise:i + 1]  # its exercise cell, and what runs between them
         given = answers.get(exercise, {})
         verdicts.expect(len(given.get("wrong", {})) >= 2 and len(given.get("right", {})) >= 1,
                         f"{exercise}: tests/lab_answers.py needs two wrong answers and one right one")
@@ -154,7 +154,7 @@ def run_solution_with_answers(kernel: Kernel, solution: Path, answers: dict, ver
             if j < len(segment) - 1 and not is_check(cell):
                 verdicts.expect(last.ename is None, f"{exercise}: solution cell raised:\n{last.shown[-1500:]}")
         verdicts.expect(last.passed_check, f"{exercise}, the solution: not passed:\n{last.shown[-1500:]}")
-        start = None if i + 1 < len(cells) and not is_check(cells[i + 1]) else start
+        pending = False
     return exercises
 
 
