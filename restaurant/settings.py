@@ -111,7 +111,9 @@ CELERY_BEAT_SCHEDULE = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"]},
+        # a consumer waits for messages with BZPOPMIN for up to 5 s; redis-py 8 gives every connection a
+        # 5 s socket_timeout, so an idle consumer died with TimeoutError (channels_redis issue #422)
+        "CONFIG": {"hosts": [{"address": f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}", "socket_timeout": 10}]},
     }
 }
 CACHES = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 
 import pytest
 import websockets
@@ -75,12 +76,69 @@ def test_the_learner_s_routes_come_first_and_their_handler_runs(restaurant):
     assert asyncio.run(talk()) == {"delayed_by": 10}
 
 
-def test_hints_come_in_two_steps_the_idea_then_the_fix():
+def test_hints_come_in_two_steps_whatever_the_wrong_answers_say():
     failures.clear()
     for attempt, shows_fix in ((1, False), (2, True)):
-        with pytest.raises(LabCheckFailed) as failed:
-            check(False, success="s", problem="p", hint="the idea", fix="the answer")
+        with pytest.raises(LabCheckFailed) as failed:  # each wrong answer makes another problem text
+            check(False, exercise="99.1", success="s", problem=f"answer {attempt}", hint="the idea", fix="the answer")
         assert "Hint: the idea" in str(failed.value)
         assert ("Fix: the answer" in str(failed.value)) is shows_fix, attempt
-    check(True, success="s", problem="p", hint="the idea", fix="the answer")
-    assert "s" not in failures
+    check(True, exercise="99.1", success="s", problem="p", hint="the idea", fix="the answer")
+    assert "99.1" not in failures
+
+
+def test_the_learner_s_record_keeps_attempts_and_passes_only(home):
+    from labkit.authoring.checks import progress, record_path
+    for ok in (False, False, True, False):  # a pass stays a pass; attempts count until it
+        try:
+            check(ok, exercise="98.2", success="s", problem="p", hint="h", fix="f")
+        except LabCheckFailed:
+            pass
+    entry = progress()["98"]["2"]
+    assert (entry["attempts"], entry["passed"]) == (3, True)
+    assert "lab 98, exercise 2" in repr(progress()) and "passed" in progress()._repr_html_()
+    text = record_path().read_text()
+    assert set(json.loads(text)["98"]["2"]) == {"attempts", "passed", "last"}  # names and outcomes only
+    assert record_path().stat().st_mode & 0o077 == 0
+
+
+def test_a_program_restarts_when_the_learner_s_module_it_reads_changes(restaurant):
+    """A learner who fixes a wrong answer sees the fix run: the worker (and Daphne) that read the old
+    version is replaced, though the options asked for are the same."""
+    restaurant.start_worker(concurrency=1)
+    module = restaurant.run.dir / "my_fix.py"
+    app = Celery("probe", broker=f"{restaurant.redis_url}/{facts.database('broker')}",
+                 backend=f"{restaurant.redis_url}/{facts.database('results')}")
+    try:
+        module.write_text("from celery import shared_task\n\n@shared_task\ndef answer():\n    return 'wrong'\n")
+        restaurant.load_module("my_fix")
+        assert app.send_task("my_fix.answer").get(timeout=10) == "wrong"
+        first = restaurant.worker.pid
+        restaurant.start_worker(concurrency=1)
+        assert restaurant.worker.pid == first  # nothing changed: the same worker
+        module.write_text("from celery import shared_task\n\n@shared_task\ndef answer():\n    return 'right'\n")
+        restaurant.load_module("my_fix")
+        assert restaurant.worker.pid != first and app.send_task("my_fix.answer").get(timeout=10) == "right"
+    finally:
+        app.close()
+
+
+def test_an_idle_buzzer_still_hears_the_cook(restaurant):
+    """A consumer waits for its messages with BZPOPMIN (5 s at a time): with redis-py 8's 5 s
+    socket_timeout it died after 5 quiet seconds (channels_redis issue #422); settings.py allows 10."""
+    daphne = restaurant.start_daphne()
+
+    async def talk():
+        from channels_redis.core import RedisChannelLayer
+        layer = RedisChannelLayer(hosts=[f"{restaurant.redis_url}/{facts.database('channel layer')}"])
+        socket = await websockets.connect(daphne.socket_url("ws/table/7/"), origin=daphne.url)
+        quiet_since = time.monotonic()
+        await asyncio.sleep(7)  # the buzzer hears nothing for longer than one BZPOPMIN
+        await layer.group_send("table_7", {"type": "order.update", "order": {"id": 1, "status": "ready"}})
+        heard = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+        await socket.close()
+        return heard, time.monotonic() - quiet_since
+
+    heard, quiet = asyncio.run(talk())
+    assert heard["order"]["status"] == "ready" and quiet > 6
+    assert "TimeoutError" not in daphne.log_text()

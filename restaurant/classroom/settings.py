@@ -66,9 +66,11 @@ PROGRAM = env.get("ORDERUP_PROGRAM", "kernel")
 ON_THE_RAIL, ON_THE_PASS = {"web": ("waiter", "buzzer"), "worker": ("cook", "cook"),
                             "kernel": ("notebook", "notebook")}.get(PROGRAM, (PROGRAM, PROGRAM))
 CELERY_REDIS_CLIENT_NAME = ON_THE_RAIL  # the result backend's connections
-# Only the hosts change: the rest of the restaurant's CONFIG (a capacity, say) is kept.
+# Only the hosts' addresses change: the rest of the restaurant's CONFIG (a capacity, a timeout) is kept.
+_HOST = CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts", [{}])[0]  # its options (a socket timeout)
 _PASS_CONFIG = {**CHANNEL_LAYERS["default"].get("CONFIG", {}),
-                "hosts": [{"address": redis_database("channel layer"), "client_name": ON_THE_PASS}]}
+                "hosts": [{**(_HOST if isinstance(_HOST, dict) else {}),
+                           "address": redis_database("channel layer"), "client_name": ON_THE_PASS}]}
 CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": _PASS_CONFIG}}
 # the order's trail notes what crosses the pass (trail.py), and lesson 10's drills can break it
 CHANNEL_LAYERS["default"].update(channel_layer_backend(env))
