@@ -13,7 +13,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test test-fast test-durations labs outputs bench .venv-arq
+.PHONY: lab lint test test-fast test-durations labs outputs bench .venv-arq
 
 NO_PYTHON = Order Up! needs Python 3.11 or newer, and found none on PATH (python3, python3.13, python3.12, python3.11).\nInstall one (python.org, your package manager, pyenv), or name it: make lab PYTHON=/path/to/python3.12
 
@@ -48,13 +48,17 @@ lab: $(INSTALLED) $(ARQ_INSTALLED)
 # The whole suite, in parallel: notebooks mostly wait (on cooks, timeouts, Redis), so more workers
 # than cores pay off. Each worker has a course home of its own (conftest.py). TEST_WORKERS=1: serial.
 TEST_WORKERS ?= 5
-test: $(INSTALLED) $(ARQ_INSTALLED)
+test: $(INSTALLED) $(ARQ_INSTALLED) lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
 
 # The whole suite, and each test file's measured time written to tests/durations.json: the order
 # in which `make test` starts the files (longest first), so that no long file starts last.
 test-durations: $(INSTALLED) $(ARQ_INSTALLED)
 	ORDERUP_STORE_DURATIONS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The linter, with the rules in pyproject.toml (make test runs it first).
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
 
 # The inner loop, under 2 minutes: labkit and the restaurant against real services, no notebook,
 # browser, hub or fresh install (those are marked slow).

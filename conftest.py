@@ -1,4 +1,4 @@
-"""pytest's hooks for every test path (tests/, the lesson chains, the solutions nbval runs).
+"""pytest's hooks for every test path (tests/, the lesson chains; the solutions, if nbval is given them).
 
 - Each pytest process (each xdist worker, or the one process of a serial run) gets a course home
   of its own: nbval's kernels inherit it, so parallel workers never see, reap or make room among
@@ -67,7 +67,7 @@ def pytest_collection_modifyitems(config, items):
 
 # Seconds each test file took in the last full run on a 2-core machine, measured by the suite itself:
 # `make test-durations` runs it with ORDERUP_STORE_DURATIONS=1, which writes tests/durations.json
-# (test files; lessons, chains and solutions are weighed by the guide's measured lesson times).
+# (test files; lessons and chains are weighed by the guide's measured lesson times).
 DURATIONS = ROOT / "tests" / "durations.json"
 
 

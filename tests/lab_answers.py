@@ -488,4 +488,125 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                   "Celery's name": "worker_prefetch_multiplier = 1"},
         "right": {"with acks_late said again": "CELERY_WORKER_PREFETCH_MULTIPLIER = 1\nCELERY_TASK_ACKS_LATE = True"},
     },
+    # --- 22 when the pass overflows
+    "22.1": {
+        "wrong": {"never caught": ("async def buzz(channel: str, message: dict) -> bool:\n"
+                                   "    await layer.send(channel, message)\n    return True"),
+                  "upside down": ("async def buzz(channel: str, message: dict) -> bool:\n    try:\n"
+                                  "        await layer.send(channel, message)\n    except ChannelFull:\n        return True\n"
+                                  "    return False")},
+        "right": {"try, except, else": ("from channels import exceptions\n\n\nasync def buzz(channel, message):\n    try:\n"
+                                        "        await layer.send(channel, message)\n    except exceptions.ChannelFull:\n"
+                                        "        return False\n    else:\n        return True")},
+    },
+    "22.2": {
+        "wrong": {"the default capacity": "rush_layer = RedisChannelLayer(hosts=hosts)",
+                  "a longer expiry instead": "rush_layer = RedisChannelLayer(hosts=hosts, expiry=600)"},
+        "right": {"room to spare": "rush_layer = RedisChannelLayer(hosts=hosts, expiry=60, capacity=1000)"},
+    },
+    # --- 23 daphne or uvicorn
+    "23.1": {
+        "wrong": {"sent before accept": ['self.table = self.scope["url_route"]["kwargs"]["table"]\n'
+                                         'await self.send_json({"table": self.table})\nawait self.accept()'],
+                  "the table as text": ['self.table = self.scope["url_route"]["kwargs"]["table"]\nawait self.accept()\n'
+                                        'await self.send_json({"table": str(self.table)})']},
+        "right": {"the table from the path": ['self.table = int(self.scope["path"].rstrip("/").split("/")[-1])\n'
+                                              'await self.accept()\nawait self.send_json({"table": self.table})']},
+    },
+    "23.2": {
+        "wrong": {"the table forgotten": [None, 'async def receive_json(self, content, **kwargs):\n'
+                                                '    await self.send_json({"coming": True})'],
+                  "the table the message claims": [None, 'async def receive_json(self, content, **kwargs):\n'
+                                                         '    await self.send_json({"coming": True, "table": content.get("table")})']},
+        "right": {"a dict() and .get": [None, 'async def receive_json(self, content, **kwargs):\n'
+                                              '    if content.get("call") == "waiter":\n'
+                                              '        await self.send_json(dict(table=self.table, coming=True))']},
+    },
+    # --- 24 sync in async
+    "24.1": {
+        "wrong": {"the ORM in the event loop": ['await self.send_json({"order": latest_order(table)})'],
+                  "the wrapper never awaited": ['await self.send_json({"order": database_sync_to_async(latest_order)(table)})']},
+        "right": {"asgiref's sync_to_async": ['order = await sync_to_async(latest_order)(table)\n'
+                                              'await self.send_json({"order": order})']},
+    },
+    "24.2": {
+        "wrong": {"the event loop blocked": [None, "print_slip(content)"],
+                  "Django's one thread": [None, "await sync_to_async(print_slip)(content)"]},
+        "right": {"a thread from asyncio": [None, "import asyncio\nawait asyncio.to_thread(print_slip, content)"]},
+    },
+    # --- 25 testing the kitchen
+    "25.1": {
+        "wrong": {"asserts nothing": ["await database_sync_to_async(cook_order)(order.id, cook_seconds=0)"],
+                  "one buzz only": ["await database_sync_to_async(cook_order)(order.id, cook_seconds=0)\n"
+                                    'assert (await table.receive_json_from(timeout=5))["order"]["status"] == "cooking"']},
+        "right": {"both read, then compared": [
+            "from asgiref.sync import sync_to_async\n"
+            "await sync_to_async(cook_order)(order.id, cook_seconds=0)\n"
+            "statuses = [(await table.receive_json_from(timeout=5))['order']['status'] for _ in range(2)]\n"
+            "assert statuses == ['cooking', 'ready']"]},
+    },
+    "25.2": {
+        "wrong": {"the plain marker": [None, "@pytest.mark.django_db"],
+                  "no database at all": [None, "@pytest.mark.filterwarnings('ignore')"]},
+        "right": {"with its other option": [None, "@pytest.mark.django_db(reset_sequences=False, transaction=True)"]},
+    },
+    # --- 26 who is at the table
+    "26.1": {
+        "wrong": {"another path": [None, 'path("ws/my-order/", MyOrdersConsumer.as_asgi()),'],
+                  "a table in the path": [None, 'path("ws/my-orders/<int:table>/", MyOrdersConsumer.as_asgi()),']},
+        "right": {"with a name": [None, 'path("ws/my-orders/", MyOrdersConsumer.as_asgi(), name="my-orders"),']},
+    },
+    "26.2": {
+        "wrong": {"everyone let in": ['self.group = f"user_{user.id}"\nawait self.channel_layer.group_add(self.group, self.channel_name)'],
+                  "accepted, then closed": ["if not user.is_authenticated:\n    await self.accept()\n    await self.close()\n    return\n"
+                                            'self.group = f"user_{user.id}"\nawait self.channel_layer.group_add(self.group, self.channel_name)']},
+        "right": {"is_anonymous": ["if user.is_anonymous:\n    await self.close()\n    return\n"
+                                   'self.group = "user_%d" % user.pk\nawait self.channel_layer.group_add(self.group, self.channel_name)']},
+    },
+    "26.3": {
+        "wrong": {"named after the username": ["if not user.is_authenticated:\n    await self.close()\n    return\n"
+                                               'self.group = f"user_{user.username}"\n'
+                                               "await self.channel_layer.group_add(self.group, self.channel_name)"],
+                  "one group for every customer": ["if not user.is_authenticated:\n    await self.close()\n    return\n"
+                                                   'self.group = "customers"\n'
+                                                   "await self.channel_layer.group_add(self.group, self.channel_name)"]},
+        "right": {"the id through pk": ["if not user.is_authenticated:\n    await self.close()\n    return\n"
+                                        'self.group = "user_" + str(user.pk)\n'
+                                        "await self.channel_layer.group_add(self.group, self.channel_name)"]},
+    },
+    # --- 27 talking back
+    "27.1": {
+        "wrong": {"the table the message claims": ['await self.channel_layer.group_send(\n'
+                                                   '    "kitchen", {"type": "table.message", "table": content.get("table"), "text": text})'],
+                  "answered to the table itself": ['await self.send_json({"type": "table.message", "table": self.table, "text": text})']},
+        "right": {"the event built first": ['event = {"type": "table.message", "text": text, "table": int(self.table)}\n'
+                                            'await self.channel_layer.group_send("kitchen", event)']},
+    },
+    "27.2": {
+        "wrong": {"logged in is enough": [None, 'if not self.scope["user"].is_authenticated:\n    await self.close()\n    return'],
+                  "nobody refused": [None, "pass"]},
+        "right": {"both asked": [None, 'user = self.scope["user"]\nif not (user.is_authenticated and user.is_staff):\n'
+                                       "    await self.close()\n    return"]},
+    },
+    # --- 28 a page that survives a restart
+    "28.1": {
+        "wrong": {"the ORM in the event loop": ["order = latest_order(self.table)\nif order is not None:\n"
+                                                '    await self.send_json({"type": "order.update", "order": order})'],
+                  "None sent to a table with no order": [
+                      'await self.send_json({"type": "order.update", "order": await database_sync_to_async(latest_order)(self.table)})']},
+        "right": {"asgiref's sync_to_async": ["from asgiref.sync import sync_to_async\n\n"
+                                              "order = await sync_to_async(latest_order)(self.table)\nif order:\n"
+                                              '    await self.send_json(dict(type="order.update", order=order))']},
+    },
+    "28.2": {
+        "wrong": {"the same wait each time": ("while True:\n    try:\n        return await websockets.connect(url, origin=origin), waited\n"
+                                              "    except OSError:\n        await asyncio.sleep(first)\n        waited.append(first)"),
+                  "doubling without a ceiling, from 1 s": (
+                      "delay = 1.0\nwhile True:\n    try:\n        return await websockets.connect(url, origin=origin), waited\n"
+                      "    except OSError:\n        await asyncio.sleep(delay)\n        waited.append(delay)\n        delay *= 2")},
+        "right": {"plain doubling, no jitter": (
+            "delay = first\nwhile True:\n    try:\n        return await websockets.connect(url, origin=origin), waited\n"
+            "    except OSError:\n        await asyncio.sleep(delay)\n        waited.append(delay)\n"
+            "        delay = min(delay * 2, longest)")},
+    },
 }

@@ -87,3 +87,15 @@ def test_a_lab_fails_only_at_its_checks_and_each_check_judges_like_a_teacher(pat
         verdicts.expect(entry.get("passed") is True and entry.get("attempts", 0) >= 2,
                         f"{exercise}: the learner's record says {entry}")
     assert not verdicts.problems, "\n\n".join(verdicts.problems)
+
+
+@pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
+def test_a_solution_is_saved_with_its_checks_passed(path):
+    """The solutions run in the test above, not under nbval: what they show saved is a run in which
+    every check passed (`make outputs` refreshes them)."""
+    cells = nbformat.read(ROOT / "solutions" / path.name, as_version=4).cells
+    checks = [c for c in cells if "check" in c.metadata.get("tags", [])]
+    for cell in checks:
+        text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+        assert "Check passed:" in text and not any(o.get("output_type") == "error" for o in cell.outputs), \
+            (path.name, cell.source[:80])

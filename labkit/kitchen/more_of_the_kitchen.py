@@ -48,10 +48,6 @@ class MoreOfTheKitchen:
         door_keys.register(self.uvicorn.port, self.door_key)
         return self.uvicorn
 
-    def stop_uvicorn(self) -> None:
-        if self.uvicorn is not None:
-            self.uvicorn.stop()
-
     def start_flower(self) -> Flower:
         """Start Flower, the kitchen's monitor (lesson 12), on a Unix socket only this user reaches."""
         self.start_redis()

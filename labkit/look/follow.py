@@ -4,25 +4,31 @@ from __future__ import annotations
 from labkit.runtime.tables import Table
 from labkit.runtime.waiting import wait_until
 
-STEPS = [("received", "created_at", "the waiter (web process) saved it"),
-         ("cooking", "cooking_at", "a cook (worker process) picked it up"),
-         ("ready", "ready_at", "the cook finished it")]
+STEPS = [("received", "created_at", "order taken"), ("cooking", "cooking_at", "order cooking"),
+         ("ready", "ready_at", "order ready")]
+# who wrote each status, from the order's trail (restaurant/classroom/trail.py names each program)
+WHO = {"waiter": "the waiter (web process)", "cook": "a cook (worker process)",
+       "notebook": "this notebook (its test client ran the view)"}
 
 
 def follow_order(order_id: int, timeout: float = 15.0) -> Table:
-    """Wait until the order is ready, then show when it reached each status.
+    """Wait until the order is ready, then show when it reached each status, and which program
+    wrote it: the database has the times, the order's trail who saved them.
 
     The kernel only reads the database; the worker, another program, wrote `cooking` and `ready`.
     """
+    from restaurant.classroom import trail
     from restaurant.orders.models import Order
 
     order = wait_until(lambda: Order.objects.filter(pk=order_id, status="ready").first(), timeout,
                        f"waiting for order {order_id} to be ready", interval=0.01)
+    hops = [entry["hop"] for entry in trail.read(order_id)]
     rows = []
-    for status, field, who in STEPS:
+    for status, field, hop in STEPS:
         at = getattr(order, field)
+        writers = [h.split(":")[0] for h in hops if h.endswith(f": {hop}")]
         rows.append({"status": status, "after": f"{(at - order.created_at).total_seconds() * 1000:.0f} ms",
-                     "written by": who})
+                     "written by": WHO.get(writers[0], writers[0]) if writers else "(not in the trail)"})
     return Table(rows, ["status", "after", "written by"], title=str(order))
 
 
