@@ -4,7 +4,7 @@
 
 Opens the restaurant (Redis, a worker, Daphne) and table 5's page in Chromium, then places orders
 one after another with the page's own form, waiting for each to show "ready". Every hop's time comes
-from the order's trail in Redis (restaurant/orders/trace.py) and, for the last hop, from the moment
+from the order's trail in Redis (restaurant/classroom/trail.py) and, for the last hop, from the moment
 the page's WebSocket handler ran (performance.timeOrigin + performance.now()). Prints each leg's
 median and slowest as a markdown table. It measures; it asserts nothing.
 """

@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/startup.py [--rounds 5]
 
 Each round runs in a fresh Python process, as a fresh kernel would: Redis alone (until PING is
-answered), the database migrations, then the worker, then Daphne, each started and waited for on its own; then, in another fresh process, the whole
+answered), the database migrations, then the worker, then Daphne, each started and waited for on its
+own; then, in another fresh process, the whole
 restaurant from nothing (Redis, Django set-up and migrations, worker and Daphne side by side).
 Peak memory is the highest sum of resident memory of every service process (pool children
 included), sampled every 20 ms while the restaurant opens and cooks five orders.

@@ -16,7 +16,8 @@ c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
 
 def front_desk(show: str, title: str, **more) -> dict:
     return {
-        "command": [sys.executable, "-m", "labkit.kitchen.front_desk", "--unix-socket", "{unix_socket}", "--show", show],
+        "command": [sys.executable, "-m", "labkit.kitchen.front_desk", "--unix-socket", "{unix_socket}",
+                    "--show", show],
         "unix_socket": True,
         "timeout": 20,
         "launcher_entry": {"title": title, "category": "Other"},

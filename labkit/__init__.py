@@ -1,4 +1,5 @@
-"""labkit: the toolbox every Order Up! notebook imports, in layers (each uses only those above it):
+"""labkit: the toolbox every Order Up! notebook imports, in layers. Each uses only those above it,
+but for one import: doctor/ asks queue_race/, listed below it, whether arq's venv is there.
 
     runtime/    processes that never outlive their kernel: run folders, the watchdog, one life
                 cycle for every program, ports, the machine (no Django, no Redis client)
@@ -79,7 +80,8 @@ __all__ = [
     "WebClient", "rush", "TestClient", "Buzzer", "browser_url",
     # looking inside
     "keys", "tickets", "decode_ticket", "monitor", "held_tickets", "hats", "key_shape", "rail_board",
-    "show", "tape", "programs", "overhear", "order_trail", "median_steps", "follow_order", "follow_task", "where_to_look",
+    "show", "tape", "programs", "overhear", "order_trail", "median_steps", "follow_order", "follow_task",
+    "where_to_look",
     # measuring
     "time_calls", "compare", "plot", "percentile", "Table", "resident_memory", "wait_until",
     # drills

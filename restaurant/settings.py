@@ -111,9 +111,9 @@ CELERY_BEAT_SCHEDULE = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # a consumer waits for messages with BZPOPMIN for up to 5 s; redis-py 8 gives every connection a
-        # 5 s socket_timeout, so an idle consumer died with TimeoutError (channels_redis issue #422)
-        "CONFIG": {"hosts": [{"address": f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}", "socket_timeout": 10}]},
+        # a consumer waits for messages with BZPOPMIN (5 s at a time); redis-py 8 gives each connection a
+        # 5 s socket_timeout, which killed idle consumers: no timeout, as before (channels_redis #422)
+        "CONFIG": {"hosts": [{"address": f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}", "socket_timeout": None}]},
     }
 }
 CACHES = {

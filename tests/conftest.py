@@ -31,9 +31,11 @@ def restaurant(home):
 
 
 def course_processes(home: Path) -> list[psutil.Process]:
-    """Every live service process started under ``home``: those recorded in a run's state file
-    (Redis rewrites its process title, which hides its environment) and those carrying the run
-    marker in their environment (a worker's pool children)."""
+    """Every live service process started under ``home``: each run's processes as the reaper finds
+    them (``reaper.processes_of_run``: recorded in the state file, their children, the run's marker
+    in the environment, or a working folder in the run folder, as Redis's, whose process title hides
+    its environment), and any process whose environment names this home and carries a run marker
+    (one whose run folder is gone already)."""
     found = {}
     for run_dir in (home / "runs").glob("*"):
         for proc in reaper.processes_of_run(run_dir):

@@ -74,7 +74,7 @@ class JupyterServer:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.read()
 
-    def response(self, path: str) -> "Answer":
+    def response(self, path: str) -> Answer:
         """GET ``path`` under the base_url, with the token, without following redirects."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:

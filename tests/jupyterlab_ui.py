@@ -32,7 +32,8 @@ async def open_from_file_browser(page, folder_url: str | None, name: str, timeou
 async def kernel_idle(page, timeout: float = 60) -> None:
     """Wait until the notebook's kernel is connected and idle (the toolbar's kernel status)."""
     await page.wait_for_function(
-        """() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+        """() => { const s = document.querySelector(
+                       '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
                    return s && s.getAttribute('data-status') === 'idle'; }""", timeout=timeout * 1000)
 
 
@@ -132,7 +133,8 @@ def unrun_cells(notebook: dict) -> list[int]:
     return [i for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code" and c.get("execution_count") is None]
 
 
-KERNEL_IDLE = """() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+KERNEL_IDLE = """() => { const s = document.querySelector(
+                   '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
                         return !!s && s.getAttribute('data-status') === 'idle'; }"""
 
 

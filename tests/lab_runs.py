@@ -132,7 +132,8 @@ def run_solution_with_answers(kernel: Kernel, solution: Path, answers: dict, ver
                         f"{exercise}: tests/lab_answers.py needs two wrong answers and one right one")
         # the answers the check reads (its labkit.filled(...) names) start as the lab ships them, so a
         # variant whose exercise cell raised is judged as "not answered", not by the variant before
-        checked = {name.split("=")[0].strip() for call in FILLED.findall(segment[-1].source) for name in call.split(",")}
+        checked = {name.split("=")[0].strip()
+                   for call in FILLED.findall(segment[-1].source) for name in call.split(",")}
         assigned = set(re.findall(r"^\s*(\w+)\s*=", "\n".join(BLOCK.findall(segment[0].source)), re.MULTILINE))
         reset = "".join(f"{name} = ...\n" for name in sorted(checked & assigned))
         for kind in ("wrong", "right"):

@@ -76,7 +76,8 @@ def test_binder_build_replayed_as_a_user_then_lesson_00_under_a_base_url(builder
     subprocess.run(["chown", "-R", f"{USER}:{USER}", str(repo)], check=True)
     # the environment, built by the builder from the pins, is kept between runs with the same pins (as
     # test_hub keeps its environments): its pip install is the slow part and re-proves nothing then
-    pins = b"".join((ROOT / f).read_bytes() for f in ("binder/requirements.txt", "binder/runtime.txt", "requirements.txt"))
+    pins = b"".join((ROOT / f).read_bytes()
+                    for f in ("binder/requirements.txt", "binder/runtime.txt", "requirements.txt"))
     prefix = Path(f"/var/cache/orderup-binder-env-{hashlib.sha256(pins).hexdigest()[:12]}")
     built = prefix / ".complete"
     runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
@@ -91,7 +92,8 @@ def test_binder_build_replayed_as_a_user_then_lesson_00_under_a_base_url(builder
         prefix.mkdir()
         shutil.chown(prefix, USER, USER)
         as_builder([SYSTEM_PYTHON, "-m", "venv", str(prefix)], repo, env)
-        as_builder([f"{prefix}/bin/python", "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"], repo, env)
+        as_builder([f"{prefix}/bin/python", "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"],
+                   repo, env)
         built.touch()
     as_builder(["binder/postBuild"], repo, env)
 

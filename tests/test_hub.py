@@ -329,10 +329,10 @@ async def log_in(context, hub: Hub, user: str, password: str) -> tuple[object, f
     await page.click("#login_submit")
     try:
         await page.locator(".jp-DirListing-item", has_text="00-open-the-restaurant.ipynb").wait_for(timeout=120_000)
-    except Exception:
+    except Exception as error:
         await page.screenshot(path=f"/tmp/ui/hub-{user}.png")
         raise AssertionError(f"{user} never saw JupyterLab: at {page.url}\n{(await page.inner_text('body'))[:2000]}\n"
-                             f"hub log:\n{hub.log.read_text()[-4000:]}")
+                             f"hub log:\n{hub.log.read_text()[-4000:]}") from error
     return page, time.monotonic() - started
 
 
@@ -368,11 +368,12 @@ async def learner_runs_lesson_09(browser, hub: Hub, user: str, password: str, fi
     try:  # outputs are drawn a moment after the kernel reports them, and only near the viewport
         await scroll_until(page, """() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
             .some(a => (a.getAttribute('href') || '').includes('/orderup/run/'))""")
-    except Exception:
+    except Exception as error:
         kernel_env = hub.run(user, hub.kernel_of(user, LESSON), KERNEL_ENV)  # why the kernel chose so
         raise AssertionError(f"{user}: no link to the front desk drawn; the kernel's {kernel_env.strip()}; "
                              "the saved page cell: "
-                             f"{[c['outputs'] for c in saved['cells'] if 'kitchen.page(5)' in ''.join(c['source'])]}")
+                             f"{[c['outputs'] for c in saved['cells'] if 'kitchen.page(5)' in ''.join(c['source'])]}"
+                             ) from error
     link = await page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output a'))
         .map(a => a.getAttribute('href')).find(h => h && h.includes('/orderup/run/'))""")
     assert link.startswith(f"/user/{user}/orderup/run/"), (user, link)
@@ -529,7 +530,7 @@ def test_two_learners_on_a_real_hub(hub, learners):
             for user in USERS:
                 figures[user]["peak memory (MiB)"] = round(sampler.peak[user] / 1024**2)
                 figures[user]["CPU (s)"] = round(sampler.cpu_seconds(user), 1)
-            contexts = dict(zip(USERS, contexts))
+            contexts = dict(zip(USERS, contexts, strict=True))
 
             # while both restaurants are open, each learner tries the other's
             kernels = {u: hub.kernel_of(u, LESSON) for u in USERS}

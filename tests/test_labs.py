@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 
+import lab_runs
 import nbformat
 import pytest
+from lab_answers import ANSWERS
 
 from labkit.authoring import labs
 
-import lab_runs
 from conftest import ROOT, Kernel
-from lab_answers import ANSWERS
 
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
 
@@ -18,7 +18,8 @@ LABS = sorted((ROOT / "labs").glob("*.ipynb"))
 
 
 def test_lab_source_hides_the_solution_and_shows_the_stub():
-    solution = "r = client()\n### LAB: pong = ...  # ask Redis\n### BEGIN SOLUTION\npong = r.ping()\n### END SOLUTION\nprint(1)"
+    solution = ("r = client()\n### LAB: pong = ...  # ask Redis\n### BEGIN SOLUTION\npong = r.ping()\n"
+                "### END SOLUTION\nprint(1)")
     assert labs.lab_source(solution) == "r = client()\npong = ...  # ask Redis\nprint(1)"
     with pytest.raises(ValueError, match="without"):
         labs.lab_source("### BEGIN SOLUTION\nx = 1")

@@ -59,7 +59,8 @@ MUTATIONS = {
         lesson="22-when-the-pass-overflows", conclusion="the buzzer showed fewer buzzes than were sent: True"),
     "a cook that buzzes the table only": dict(
         file="restaurant/orders/tasks.py",
-        old='    if order.customer_id:\n        async_to_sync(channel_layer.group_send)(f"user_{order.customer_id}", message)\n',
+        old=('    if order.customer_id:\n'
+             '        async_to_sync(channel_layer.group_send)(f"user_{order.customer_id}", message)\n'),
         new="",
         # Ana's own buzzer never buzzes: the cell that waits for it times out before the conclusion
         lesson="26-who-is-at-the-table", conclusion="Ana's own buzzer buzzed 'ready': True", raises="TimeoutError"),

@@ -233,15 +233,73 @@ def test_a_live_kernels_run_is_left_alone(restaurant, home):
         other.close(remove=True)
 
 
+def assert_reaped(proc: subprocess.Popen, timeout: float = 5) -> int:
+    """``proc`` ends within ``timeout`` seconds of being reaped; its exit code."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"pid {proc.pid} ({proc.args[0]}) still runs {timeout} s after the reaper stopped its run")
+
+
 def test_reaper_finds_marked_processes_even_if_unrecorded(home, tmp_path):
     run = Run(home)
+    stray = None
     try:
         stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
                                  env={**os.environ, reaper.RUN_MARKER: run.id}, start_new_session=True)
         assert stray.pid in [p.pid for p in reaper.processes_of_run(run.dir)]
         reaper.reap(run.dir)
-        assert stray.wait(timeout=5) is not None
+        assert assert_reaped(stray) == -signal.SIGTERM, "it ended, but not by the reaper's SIGTERM"
     finally:
+        if stray is not None and stray.poll() is None:
+            stray.kill()
+            stray.wait()
+        run.close(remove=True)
+
+
+def test_reaper_finds_a_process_by_its_working_folder_alone(home):
+    """A process with no marker in its environment, recorded nowhere, working in the run folder of a
+    kernel that is gone (its watchdog killed too): the next kernel's clean-up stops it."""
+    owner = subprocess.Popen(["sleep", "60"])
+    started = psutil.Process(owner.pid).create_time()
+    owner.kill()
+    owner.wait()
+    run_dir = home / "runs" / f"{owner.pid}-0ff1ce"
+    run_dir.mkdir(parents=True)
+    reaper.write_state(run_dir, {"run_id": run_dir.name, "owner": {"pid": owner.pid, "started": started},
+                                 "services": {}})
+    unmarked = {k: v for k, v in os.environ.items() if k != reaper.RUN_MARKER}
+    stray = subprocess.Popen(["sleep", "60"], cwd=run_dir, env=unmarked, start_new_session=True)
+    try:
+        assert reaper.RUN_MARKER not in psutil.Process(stray.pid).environ()
+        cleaned = reaper.clean_leftovers(home)
+        assert stray.pid in cleaned.get(run_dir.name, []), cleaned
+        assert assert_reaped(stray) == -signal.SIGTERM
+        assert not run_dir.exists()
+    finally:
+        if stray.poll() is None:
+            stray.kill()
+            stray.wait()
+
+
+def test_reaper_spares_itself_its_ancestors_and_the_watchdog_in_the_run_folder(home):
+    """A shell working in the run folder runs the reaper's search: the shell, the search's own
+    process and the run's watchdog all work in that folder, and none of them is the run's."""
+    run = Run(home)
+    sleeper = subprocess.Popen(["sleep", "60"], cwd=run.dir, start_new_session=True)
+    try:
+        search = ("import os, sys; from labkit.runtime import reaper; "
+                  "print(os.getpid(), *(p.pid for p in reaper.processes_of_run(sys.argv[1])))")
+        done = subprocess.run(["/bin/sh", "-c", 'echo $$; "$@"; exit $?', "sh", sys.executable, "-c", search,
+                               str(run.dir)], cwd=run.dir, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 0, done.stderr
+        shell, searcher, *found = (int(pid) for pid in done.stdout.split())
+        assert sleeper.pid in found, "the working folder alone makes a process the run's"
+        assert shell not in found and searcher not in found and run.watchdog.pid not in found
+    finally:
+        sleeper.kill()
+        sleeper.wait()
         run.close(remove=True)
 
 
@@ -269,7 +327,8 @@ def test_reaper_finds_a_redis_that_wrote_over_its_environment(home):
         assert proc.environ().get(reaper.RUN_MARKER) != run.id, "Redis kept its environment: test the cwd otherwise"
         assert stray.pid in [p.pid for p in reaper.processes_of_run(run.dir)]
         reaper.reap(run.dir)
-        assert stray.wait(timeout=5) is not None
+        # Redis takes SIGTERM for a clean shutdown, and exits with 0
+        assert assert_reaped(stray) in (0, -signal.SIGTERM, -signal.SIGKILL)
     finally:
         if stray is not None and stray.poll() is None:
             stray.kill()

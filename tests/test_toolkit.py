@@ -1,6 +1,7 @@
 """labkit's lesson tools against real services: timings, the HTTP rush, the rail board."""
 from __future__ import annotations
 
+import itertools
 import urllib.error
 import urllib.request
 
@@ -35,7 +36,7 @@ def test_one_waiter_makes_customers_queue_and_tickets_do_not(quick_kitchen):
     cooking = rush(waiter.url, "/orders/inline/", customers=3)
     assert cooking.column("status") == [201, 201, 201] and cooking.column("order") == ["ready"] * 3
     waits = cooking.waits
-    assert all(b - a > 0.2 for a, b in zip(waits, waits[1:])), waits  # each queued behind the last
+    assert all(b - a > 0.2 for a, b in itertools.pairwise(waits)), waits  # each queued behind the last
     tickets = rush(waiter.url, "/orders/", customers=3)
     assert tickets.column("status") == [202] * 3 and tickets.column("order") == ["received"] * 3
     assert quick_kitchen.redis.client().llen("celery") == 3
@@ -54,7 +55,7 @@ def test_a_post_without_the_csrf_token_is_refused(quick_kitchen):
 def test_rail_board_counts_what_is_in_redis(restaurant):
     server = restaurant.start_redis()
     app = Celery("probe", broker=f"{server.url}/0")
-    for n in range(4):
+    for _ in range(4):
         app.send_task("restaurant.orders.tasks.noop")
     server.client(1).set("celery-task-meta-x", "{}")
     board = RailBoard(server, seconds=0.5, interval=0.1)

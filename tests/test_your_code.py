@@ -125,7 +125,8 @@ def test_a_program_restarts_when_the_learner_s_module_it_reads_changes(restauran
 
 def test_an_idle_buzzer_still_hears_the_cook(restaurant):
     """A consumer waits for its messages with BZPOPMIN (5 s at a time): with redis-py 8's 5 s
-    socket_timeout it died after 5 quiet seconds (channels_redis issue #422); settings.py allows 10."""
+    socket_timeout it died after 5 quiet seconds (channels_redis issue #422); settings.py sets none, as
+    redis-py 7 did (10 s made the restaurant's own consumer tests hang)."""
     daphne = restaurant.start_daphne()
 
     async def talk():
@@ -142,3 +143,17 @@ def test_an_idle_buzzer_still_hears_the_cook(restaurant):
     heard, quiet = asyncio.run(talk())
     assert heard["order"]["status"] == "ready" and quiet > 6
     assert "TimeoutError" not in daphne.log_text()
+
+
+def test_a_check_cell_that_cannot_read_the_answer_gives_that_check_s_hint_then_its_fix(home):
+    """What IPython shows (labkit's handler) when a check cell raises while it reads a wrong answer:
+    the check's own hint, counted as a failure of that exercise, its fix from the second one."""
+    from labkit.authoring.checks import answer_error_message
+    cell = ('labkit.check(result["status"] == "SUCCESS", exercise="97.3", success=f"{result[\'result\']}",\n'
+            '             problem="p", hint="result keys start with celery-task-meta-", fix="the key")')
+    failures.clear()
+    first = answer_error_message(cell, KeyError("result"))
+    second = answer_error_message(cell, KeyError("result"))
+    assert first.startswith("Not yet: the check could not read your answer (KeyError: 'result')")
+    assert "Hint: result keys start with celery-task-meta-" in first and "Fix:" not in first
+    assert "Fix: the key" in second and failures["97.3"] == 2

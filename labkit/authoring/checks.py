@@ -19,6 +19,7 @@ import json
 import os
 import time
 from pathlib import Path
+from subprocess import SubprocessError
 
 from labkit.runtime.errors import LabCheckFailed
 from labkit.runtime.paths import course_home
@@ -130,7 +131,9 @@ def progress() -> Progress:
 # --- a check cell that cannot read the answer ----------------------------------------------------
 
 #: what a check cell can raise while it reads a wrong answer (the answer of another type or shape)
-ANSWER_ERRORS = (AttributeError, IndexError, KeyError, NameError, StopIteration, TypeError, ValueError)
+ANSWER_ERRORS = (AttributeError, IndexError, KeyError, NameError, StopIteration, TypeError, ValueError,
+                 # a socket the learner's consumer closed, a wait for what a wrong answer never did
+                 OSError, SubprocessError)
 
 
 def check_of(cell: str) -> dict[str, str]:

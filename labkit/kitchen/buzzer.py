@@ -30,7 +30,7 @@ class Buzzer:
 
     @classmethod
     async def connect(cls, table: int | None = None, daphne=None, origin: str | None = None,
-                      path: str | None = None, cookies=None) -> "Buzzer":
+                      path: str | None = None, cookies=None) -> Buzzer:
         """Open table ``table``'s buzzer on ``daphne`` (this kernel's, by default). The Origin is
         Daphne's own address, as for the restaurant's page (the origin validator lets it in),
         unless ``origin`` says where the page came from. ``path``: another consumer's route
@@ -53,7 +53,7 @@ class Buzzer:
         return cls(socket, table, path)
 
     @classmethod
-    async def try_connect(cls, *args, **kwargs) -> "Buzzer | str":
+    async def try_connect(cls, *args, **kwargs) -> Buzzer | str:
         """:meth:`connect`, or why the server refused the handshake: "refused, HTTP 403"."""
         try:
             return await cls.connect(*args, **kwargs)
@@ -95,7 +95,7 @@ class Buzzer:
 
         try:
             return await asyncio.wait_for(arrival(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise TimeoutError(f"no {status!r} buzz on {self.path} within {timeout:g} s") from None
 
     async def wait_for_count(self, count: int, timeout: float = 5.0) -> bool:
@@ -106,7 +106,7 @@ class Buzzer:
                 await self._arrived.wait_for(lambda: len(self.buzzes) >= count or self.closed)
         try:
             await asyncio.wait_for(arrival(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         return len(self.buzzes) >= count
 

@@ -103,7 +103,8 @@ class Desk:
         else:
             why = ("The kernel that ran it was shut down or restarted. Open the notebook, run its first "
                    "cells (they open the restaurant again), and click the new link they print.")
-        body = f"<p>The restaurant behind this link (kernel run <code>{html.escape(run)}</code>) is closed.</p><p>{why}</p>"
+        body = (f"<p>The restaurant behind this link (kernel run <code>{html.escape(run)}</code>) is closed.</p>"
+                f"<p>{why}</p>")
         if restaurants:
             up = "../" * (request_path.count("/") - 1)  # back to orderup/
             others = "".join(f'<li><a href="{up}run/{d["run"]}/{html.escape(path)}">kernel run '

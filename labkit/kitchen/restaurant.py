@@ -10,7 +10,6 @@ Each service is also started on its own (``kitchen.start_redis()``, ``kitchen.st
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from pathlib import Path
 
@@ -123,19 +122,6 @@ class Restaurant(MoreOfTheKitchen, YourCode):
             running.stop()
         return wanted
 
-    def _reads_your_code(self, service: Service, modules: tuple[str, ...] = ()) -> Service:
-        """Note in ``service``'s options what the learner's modules it imports say now (those it
-        includes, and those its settings name: ORDERUP_YOUR_SETTINGS, ORDERUP_YOUR_ROUTES), so that
-        a running program that read an older version is restarted: a program reads code once, when it
-        starts (lesson 03), and a learner who fixes a wrong answer must see the fix run."""
-        named = [value for key, value in service.options.get("settings", ()) if key.startswith("ORDERUP_YOUR_")]
-        digest = hashlib.sha256()
-        for name in sorted({*modules, *named}):
-            path = self.run.dir / f"{name}.py"
-            digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
-        service.options["your_code"] = digest.hexdigest()[:12] if (modules or named) else None
-        return service
-
     def _worker(self, **options) -> CeleryWorker:
         worker = self._reads_your_code(CeleryWorker(self.run, self.app_environment(), requires=[self.redis],
                                                     include=self.your_modules, **options), self.your_modules)
@@ -183,7 +169,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         return self.daphne
 
     def start_daphne(self, port: int | None = None, settings: dict | None = None) -> Daphne:
-        """Start Daphne. ``settings``: extra environment (``{"ORDERUP_CHANNEL_LAYER": "memory"}``);
+        """Start Daphne. ``settings``: extra environment (``{"ORDERUP_FAULT_LAYER": "memory"}``);
         a running Daphne with other settings is replaced."""
         self.start_redis()
         daphne = self._daphne(port, settings).start()
@@ -212,7 +198,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
 
     # -- all at once ----------------------------------------------------------------------------
     def open(self, worker: bool = True, daphne: bool = True, beat: bool = False,
-             concurrency: int | None = None, fresh: bool = True) -> "Restaurant":
+             concurrency: int | None = None, fresh: bool = True) -> Restaurant:
         """Start Redis, then the worker and Daphne (and beat if asked) side by side.
 
         ``fresh``: open for a new day, empty (:meth:`clear`): whatever an earlier notebook or an
@@ -240,7 +226,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         """Empty the restaurant for a new day (new_day.py): no orders, nothing in Redis for it."""
         new_day.clear(self)
 
-    def close(self) -> "Restaurant":
+    def close(self) -> Restaurant:
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
         for service in (self.flower, self.one_waiter, self.uvicorn, self.daphne, *self.beats.values(),
                         *self.stations.values(), self.worker, self.rabbitmq, self.redis):

@@ -13,17 +13,35 @@ puts your module's settings on top of the restaurant's (restaurant/classroom/set
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import sys
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from labkit.runtime.errors import LabkitError
+
+if TYPE_CHECKING:
+    from labkit.runtime.service import Service
 
 
 class YourCode:
     """Restaurant's methods for the learner's own modules (they use its run folder and worker)."""
 
     your_modules: tuple[str, ...] = ()
+
+    def _reads_your_code(self, service: Service, modules: tuple[str, ...] = ()) -> Service:
+        """Note in ``service``'s options what the learner's modules it imports say now (those it
+        includes, and those its settings name: ORDERUP_YOUR_SETTINGS, ORDERUP_YOUR_ROUTES), so that
+        a running program that read an older version is restarted: a program reads code once, when it
+        starts (lesson 03), and a learner who fixes a wrong answer must see the fix run."""
+        named = [value for key, value in service.options.get("settings", ()) if key.startswith("ORDERUP_YOUR_")]
+        digest = hashlib.sha256()
+        for name in sorted({*modules, *named}):
+            path = self.run.dir / f"{name}.py"
+            digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+        service.options["your_code"] = digest.hexdigest()[:12] if (modules or named) else None
+        return service
 
     def load_module(self, name: str) -> ModuleType:
         """Import your module ``name`` (``<run folder>/<name>.py``) in this kernel, anew if it

@@ -53,7 +53,8 @@ class RailBoard:
                 f"<div style='background:#e67e22;height:10px;width:{200 * value / biggest:.0f}px'></div>"
             rows.append(f"<tr><td>{html.escape(name)}</td><td style='text-align:right'><b>{value}</b></td>"
                         f"<td>{bar}</td></tr>")
-        rows.append(f"<tr><td>done per second</td><td style='text-align:right'><b>{self._rate():.1f}</b></td><td></td></tr>")
+        rows.append(f"<tr><td>done per second</td><td style='text-align:right'><b>{self._rate():.1f}</b></td>"
+                    "<td></td></tr>")
         state = "live" if not self._stop.is_set() else "stopped"
         return (f"<b>Rail board</b> · queue <code>{html.escape(self.queue)}</code> · {state}"
                 f"<table style='min-width:360px'>{''.join(rows)}</table>")
@@ -77,7 +78,7 @@ class RailBoard:
         except Exception:
             pass
 
-    def start(self) -> "RailBoard":
+    def start(self) -> RailBoard:
         self.refresh()
         self._thread.start()
         return self

@@ -17,8 +17,8 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from labkit.kitchen import facts
 from labkit.runtime.tables import Table

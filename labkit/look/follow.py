@@ -1,6 +1,8 @@
 """Follow an order through the kitchen, from the timestamps each program wrote in the database."""
 from __future__ import annotations
 
+import itertools
+
 from labkit.runtime.tables import Table
 from labkit.runtime.waiting import wait_until
 
@@ -54,5 +56,5 @@ def follow_task(result, timeout: float = 30.0, interval: float = 0.01) -> Table:
     table = Table([{**row, "seen after": f"{row['at'] * 1000:.0f} ms"} for row in seen],
                   ["state", "seen after", "info"], title=f"task {result.id}")
     table.states = [row["state"] for row in seen]
-    table.gaps = [b["at"] - a["at"] for a, b in zip(seen, seen[1:])]  # seconds between states
+    table.gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(seen)]  # seconds between states
     return table

@@ -47,7 +47,7 @@ class MonitorStream:
         self._stop, self._ended = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
 
-    def __enter__(self) -> "MonitorStream":
+    def __enter__(self) -> MonitorStream:
         ready = threading.Event()
         self._thread = threading.Thread(target=self._listen, args=(ready,), daemon=True)
         self._thread.start()

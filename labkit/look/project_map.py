@@ -114,7 +114,8 @@ def where_to_look(package: str = "restaurant") -> Table:
                 add("what a page sends", _source_of(method), "receive_json()")
             else:
                 add("a buzz's handler", _source_of(method), f"type {name.replace('_', '.', 1)!r} -> {name}()")
-    add("the ASGI app (Daphne runs it)", _assignment(root / "asgi.py", "application"), "HTTP -> views, WebSocket -> consumers")
+    add("the ASGI app (Daphne runs it)", _assignment(root / "asgi.py", "application"),
+        "HTTP -> views, WebSocket -> consumers")
     for template in sorted(root.rglob("templates/**/*.html")):
         for number, line in enumerate(template.read_text().splitlines(), 1):
             if "new WebSocket(" in line:

@@ -40,7 +40,7 @@ class Source:
             shown = self.path
         return f"{shown}, lines {self.first}-{self.last}"
 
-    def between(self, start: str, end: str) -> "Source":
+    def between(self, start: str, end: str) -> Source:
         """Only the lines from the first that contains ``start`` to the next that contains ``end``
         (a few lines of a long function: ``show(group_send).between("group_send_lua", "logger")``)."""
         lines = self.text.splitlines()

@@ -181,7 +181,7 @@ class Tape:
             return
         self.lines.append(Line(heard.at - self.started, who, hat, verb, what))
 
-    def __enter__(self) -> "Tape":
+    def __enter__(self) -> Tape:
         from IPython.display import display
         self.started = time.time()
         # connections opened before the tape: their names, from Redis's own list of its clients

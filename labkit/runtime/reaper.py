@@ -3,12 +3,14 @@
 Every kernel that starts a service gets a *run*: a folder with a ``state.json`` that lists the
 kernel (the owner) and the services it started, and a watchdog process::
 
-    python labkit/reaper.py watch RUN_DIR      # stdin: the read end of a pipe
+    python labkit/runtime/reaper.py watch RUN_DIR      # stdin: the read end of a pipe
 
 Only the kernel holds the pipe's write end. When the kernel dies, even by SIGKILL (which nbval
 uses and which skips atexit), the kernel's end closes, the watchdog reads EOF and stops every
-process of the run: the services in ``state.json``, their children, and any process whose
-environment carries the run's ``ORDERUP_RUN_ID`` marker. Works on Linux and macOS alike
+process of the run: the services in ``state.json``, their children, any process whose
+environment carries the run's ``ORDERUP_RUN_ID`` marker, and any process working in the run folder
+or below it (Redis writes its process title over its environment, and with it the marker). Never
+the process that reaps, its ancestors, or the run's watchdog. Works on Linux and macOS alike
 (``prctl(PR_SET_PDEATHSIG)`` is Linux-only and fires on *thread* exit).
 
 If the watchdog itself was killed, the next kernel's first start calls :func:`clean_leftovers`,
@@ -69,8 +71,13 @@ def owner_alive(state: dict) -> bool:
 
 
 def processes_of_run(run_dir: Path, state: dict | None = None) -> list[psutil.Process]:
-    """Every live process that belongs to the run: recorded services, their children, marked ones."""
+    """Every live process that belongs to the run: recorded services, their children, and any
+    process marked as the run's (its id in the environment, or a working folder in the run folder).
+    Never this process or its ancestors, nor the run's watchdog (it ends when the run closes)."""
+    run_dir = Path(run_dir)
     state = read_state(run_dir) if state is None else state
+    spared = _me_and_my_ancestors()
+    folders = {run_dir, run_dir.resolve()}  # a process's folder comes with links resolved (macOS: /private/var)
     found: dict[int, psutil.Process] = {}
     for svc in (state.get("services") or {}).values():
         proc = same_process(svc.get("pid"), svc.get("started"))
@@ -82,26 +89,42 @@ def processes_of_run(run_dir: Path, state: dict | None = None) -> list[psutil.Pr
                 found[child.pid] = child
         except psutil.Error:
             pass
-    # Marked ones: the run's id in their environment, or (Redis, which writes its process title over
-    # its environment, and moves into its data folder) a working folder below the run's (the run's
-    # own folder is the watchdog's, which is no service: it ends when the run closes).
+    # Marked ones: the run's id in their environment, or a working folder in the run's folder or
+    # below it. Redis writes its process title over its environment (the marker goes with it) and
+    # moves into its data folder; a program started in the run folder by hand has no marker at all.
     run_id = state.get("run_id")
-    me = os.getpid()
     for proc in psutil.process_iter():
-        if proc.pid == me or proc.pid in found:
+        if proc.pid in spared or proc.pid in found:
             continue
         try:
             if proc.uids().real != os.getuid():
                 continue
-            if (run_id and proc.environ().get(RUN_MARKER) == run_id) or _below(proc.cwd(), run_dir):
+            if (run_id and proc.environ().get(RUN_MARKER) == run_id) or \
+                    (_inside(proc.cwd(), folders) and not _is_watchdog(proc, folders)):
                 found[proc.pid] = proc
         except (psutil.Error, OSError):
             continue
-    return list(found.values())
+    return [proc for pid, proc in found.items() if pid not in spared]
 
 
-def _below(folder: str, run_dir: Path) -> bool:
-    return Path(folder) != run_dir and Path(folder).is_relative_to(run_dir)
+def _me_and_my_ancestors() -> set[int]:
+    """This process and those above it (a kernel working in its run folder is not the run's)."""
+    try:
+        return {os.getpid(), *(p.pid for p in psutil.Process().parents())}
+    except psutil.Error:
+        return {os.getpid(), os.getppid()}
+
+
+def _inside(folder: str, run_folders: set[Path]) -> bool:
+    """Is ``folder`` the run folder or below it?"""
+    return any(Path(folder).is_relative_to(run_folder) for run_folder in run_folders)
+
+
+def _is_watchdog(proc: psutil.Process, run_folders: set[Path]) -> bool:
+    """Is ``proc`` this run's watchdog, ``python .../reaper.py watch RUN_DIR``? It works in the run
+    folder, and is no service: it reaps the run when its owner goes, then ends."""
+    cmd = proc.cmdline()
+    return len(cmd) >= 3 and cmd[-3].endswith("reaper.py") and cmd[-2] == "watch" and Path(cmd[-1]) in run_folders
 
 
 def _alive(proc: psutil.Process) -> bool:

@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import psutil
 
@@ -57,7 +57,7 @@ class Service:
     #: how ``stop`` asks first: SIGTERM, a clean shutdown; SIGKILL is sent after its timeout anyway
     stop_signal = signal.SIGTERM
 
-    def __init__(self, run: Run, env: dict | None = None, requires: list["Service"] | None = None):
+    def __init__(self, run: Run, env: dict | None = None, requires: list[Service] | None = None):
         self.run = run
         self.extra_env = dict(env or {})
         self.requires = list(requires or [])  # started first (the worker needs Redis, ...)
@@ -146,11 +146,12 @@ class Service:
         env.update(self.extra_env)
         env["PYTHONUNBUFFERED"] = "1"
         # the course's code, and the run folder (lessons write modules there for the worker to import)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.code_root), str(self.run.dir), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.code_root), str(self.run.dir),
+                                                          env.get("PYTHONPATH")]))
         env[reaper.RUN_MARKER] = self.run.id
         return env
 
-    def start(self) -> "Service":
+    def start(self) -> Service:
         """Start the service and wait until it is ready. Does nothing if it is already running."""
         if self.running:
             return self
@@ -176,7 +177,7 @@ class Service:
             self.process_started = None
         self.run.record(self)
 
-    def await_ready(self) -> "Service":
+    def await_ready(self) -> Service:
         """Wait until the launched program is ready. If a port it picked was taken before it could
         bind it, pick again and relaunch (``port_tries`` times in all); any other failure stops it."""
         for attempt in range(1, self.port_tries + 1):
@@ -226,11 +227,11 @@ class Service:
             except subprocess.TimeoutExpired:
                 pass
 
-    def restart(self) -> "Service":
+    def restart(self) -> Service:
         self.stop()
         return self.start()
 
-    def __enter__(self) -> "Service":
+    def __enter__(self) -> Service:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import html
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class Table:
@@ -30,7 +30,7 @@ class Table:
     def __repr__(self) -> str:
         cells = [[self._text(r.get(c)) for c in self.columns] for r in self.rows]
         widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(self.columns)]
-        line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
+        line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)).rstrip()  # noqa: E731
         out = [self.title] if self.title else []
         out += [line(self.columns), line(["-" * w for w in widths])]
         out += [line(row) for row in cells] or ["(none)"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str = "a condition",

@@ -69,7 +69,8 @@ class Flower(Service):
             return Link(self.browser_url, "Flower")
         return (f"Flower listens on the Unix socket {self.socket}, which a browser cannot open. "
                 "Run the notebook in JupyterLab (`make lab`) and open Flower from the launcher, or "
-                "serve it on a port of this machine yourself: python -m labkit.kitchen.front_desk --show flower --port 5555")
+                "serve it on a port of this machine yourself: "
+                "python -m labkit.kitchen.front_desk --show flower --port 5555")
 
     def get(self, path: str) -> tuple[int, bytes]:
         """GET ``path`` (under Flower's prefix) over its socket: (status, body)."""

@@ -13,7 +13,8 @@ from labkit.runtime.service import Service
 
 
 class Daphne(Service):
-    """`daphne restaurant.asgi:application`: serves the pages and keeps the buzzers' WebSockets open."""
+    """`daphne restaurant.classroom.asgi:application` (the restaurant's application behind the door):
+    serves the pages and keeps the buzzers' WebSockets open."""
 
     name = "daphne"
     ready_timeout = 30.0
@@ -23,8 +24,8 @@ class Daphne(Service):
     def __init__(self, run: Run, env: dict, port: int | None = None, root_path: str = "",
                  requires: list[Service] | None = None, settings: dict | None = None,
                  door_key: str = ""):
-        """``settings``: extra environment for this Daphne only (ORDERUP_CHANNEL_LAYER=memory).
-        ``door_key``: requests without it are refused (restaurant/door.py)."""
+        """``settings``: extra environment for this Daphne only (ORDERUP_FAULT_LAYER=memory).
+        ``door_key``: requests without it are refused (restaurant/classroom/door.py)."""
         super().__init__(run, {**env, **(settings or {}), "ORDERUP_DOOR_KEY": door_key, "ORDERUP_PROGRAM": "web"},
                          requires)
         self.door_key = door_key
@@ -67,8 +68,8 @@ class Daphne(Service):
 
 
 class Uvicorn(Daphne):
-    """`uvicorn restaurant.asgi:application`: another ASGI server for the same application, the
-    same consumers and the same door; only the program that speaks HTTP and WebSocket changes."""
+    """`uvicorn restaurant.classroom.asgi:application`: another ASGI server for the same application,
+    the same consumers and the same door; only the program that speaks HTTP and WebSocket changes."""
 
     name = "uvicorn"
     advice = "Uvicorn could not start: read its log below (an import error in asgi.py or consumers.py?)."
