@@ -79,8 +79,7 @@ def _file_seconds() -> dict[str, float]:
 def pytest_runtest_logreport(report):
     """Sum each test file's setup, call and teardown times (in the controller, under xdist too)."""
     if os.environ.get("ORDERUP_STORE_DURATIONS") == "1":
-        name = Path(report.nodeid.split("::")[0]).name
-        _measured[name] = _measured.get(name, 0.0) + report.duration
+        _measured[_duration_key(report.nodeid)] = _measured.get(_duration_key(report.nodeid), 0.0) + report.duration
 
 
 _measured: dict[str, float] = {}
@@ -90,12 +89,19 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("ORDERUP_STORE_DURATIONS") == "1" and not hasattr(session.config, "workerinput"):
         import json
         files = {name: round(t) for name, t in sorted(_measured.items()) if name.startswith("test_")}
+        # a test that is a work unit of its own (a lab, a mutation) is weighed by its own time
         DURATIONS.write_text(json.dumps(files, indent=1) + "\n")
 
 
 # Tests that stand alone (a kernel or a copy of the course of their own, no shared fixture): under
 # xdist each is a work unit of its own, so that a long file of them spreads over the workers.
 ONE_UNIT_EACH = ("test_labs.py::test_a_lab_fails_only_at_its_checks", "test_mutations.py::test_a_lesson_fails_when")
+
+
+def _duration_key(nodeid: str) -> str:
+    """What a test's time is kept under: its own name if it is a work unit of its own, else its file's."""
+    unit = work_unit(nodeid)
+    return Path(unit.split("::")[0]).name + ("::" + unit.split("::", 1)[1] if "::" in unit else "")
 
 
 def work_unit(nodeid: str) -> str:
@@ -136,7 +142,8 @@ def _longest_first(items):
     in_file = {}  # a file's seconds, shared among its units
     for unit in units:
         in_file[units[unit][0].path] = in_file.get(units[unit][0].path, 0) + 1
-    weight = {unit: seconds(its[0].path) / in_file[its[0].path] for unit, its in units.items()}
+    weight = {unit: files.get(_duration_key(unit)) or seconds(its[0].path) / in_file[its[0].path]
+              for unit, its in units.items()}
     order = {unit: i for i, unit in enumerate(units)}
     ranked = sorted(units, key=lambda unit: (-weight[unit], order[unit]))  # a unit's items keep their order
     items[:] = [item for unit in ranked for item in units[unit]]

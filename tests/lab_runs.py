@@ -1,12 +1,12 @@
-"""Running a lab in a real kernel: as shipped, then its solution with each check's other answers.
+"""Running a lab in a real kernel: each check tried with the lab's own `...`, with the answers of
+tests/lab_answers.py, then with the solution's.
 
-One kernel and one restaurant per lab, so a lab's whole story costs one start:
-1. the lab as shipped (every `...` in place): it fails only at its check cells, each with its hint
-   and no traceback;
-2. its solution, cell by cell; before each check's own answer, the answers of tests/lab_answers.py
-   run in its place: a wrong one must be refused with the check's hint (never another exception),
-   a right one written another way must pass;
-3. the learner's record (labkit.progress) then shows every exercise of the lab passed.
+One kernel and one restaurant per lab, one pass through its solution: at each check, the exercise
+cell as the lab ships it must be refused with the check's hint alone (no traceback), each wrong
+answer too (never another exception), each right answer written another way must pass, and then
+the solution's. The learner's record (labkit.progress) then shows every exercise passed. That a
+learner who skips an exercise meets no failure outside the checks is checked without a kernel:
+no later cell reads an exercise's answer (answers_used_later).
 
 An answer replaces the solution's `### BEGIN SOLUTION` ... `### END SOLUTION` block of the exercise
 cell (a list: one entry per block, None keeps the solution's); the cells from that exercise cell to
@@ -96,25 +96,40 @@ class Verdicts:
             self.problems.append(what)
 
 
-def run_as_shipped(kernel: Kernel, lab: Path, verdicts: Verdicts) -> None:
-    cells = nbformat.read(lab, as_version=4).cells
-    for i, cell in enumerate(cells):
-        if cell.cell_type != "code":
-            continue
-        done = run_cell(kernel, cell.source)
-        if is_check(cell):
-            verdicts.expect(done.refused_with_a_hint,
-                            f"shipped lab, check cell {i}: not refused with a hint alone:\n{done.shown[-1500:]}")
-        else:
-            verdicts.expect(done.ename is None, f"shipped lab, cell {i} raised {done.ename}:\n{done.shown[-1500:]}")
-
-
-def run_solution_with_answers(kernel: Kernel, solution: Path, answers: dict, verdicts: Verdicts) -> list[str]:
-    """Run the solution; before each check, its answers from tests/lab_answers.py. Returns the
-    exercises it checked."""
-    lab = solution.name[:2]
+def answers_used_later(solution: Path) -> list[str]:
+    """Names an exercise's answer assigns that a later cell, neither an exercise nor a check, reads:
+    in the lab as shipped the answer is `...`, so that cell would fail for a learner who skipped the
+    exercise. Each entry says where."""
+    import ast
     cells = [c for c in nbformat.read(solution, as_version=4).cells if c.cell_type == "code"]
-    exercises, number, last_exercise, pending = [], 0, None, False
+    found, answers = [], {}
+    for i, cell in enumerate(cells):
+        if BEGIN in cell.source:
+            for block in BLOCK.findall(cell.source):
+                answers.update({name: i for name in re.findall(r"^\s*(\w+)\s*=", block, re.MULTILINE)})
+            continue
+        if is_check(cell) or cell.source.lstrip().startswith("%%"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        found += [f"cell {i} reads {name}, the answer of cell {answers[name]}" for name in sorted(read & set(answers))]
+    return found
+
+
+def run_lab(kernel: Kernel, lab: Path, solution: Path, answers: dict, verdicts: Verdicts) -> list[str]:
+    """Run the solution; at each check, first the lab's own exercise cell as shipped (its `...`), then
+    the answers of tests/lab_answers.py, then the solution's: returns the exercises it checked.
+
+    A check's segment is its exercise cell and the cells up to the check; ``"alone": True`` in an
+    exercise's answers leaves out the earlier checks in it (their state is not needed, only their time)."""
+    number = solution.name[:2]
+    cells = [c for c in nbformat.read(solution, as_version=4).cells if c.cell_type == "code"]
+    shipped = [c for c in nbformat.read(lab, as_version=4).cells if c.cell_type == "code"]
+    assert len(shipped) == len(cells), "the lab and its solution have other code cells: make labs"
+    exercises, last_exercise, pending = [], None, False
     for i, cell in enumerate(cells):
         if BEGIN in cell.source:
             last_exercise, pending = i, True  # the exercise cell: it runs with the check that follows it
@@ -123,38 +138,38 @@ def run_solution_with_answers(kernel: Kernel, solution: Path, answers: dict, ver
                 outcome = run_cell(kernel, cell.source)
                 verdicts.expect(outcome.ename is None, f"solution cell {i} raised:\n{outcome.shown[-1500:]}")
             continue
-        number += 1
-        exercise = f"{lab}.{number}"
+        exercise = f"{number}.{len(exercises) + 1}"
         exercises.append(exercise)
-        segment = cells[last_exercise:i + 1]  # its exercise cell, and what runs between them
         given = answers.get(exercise, {})
         verdicts.expect(len(given.get("wrong", {})) >= 2 and len(given.get("right", {})) >= 1,
                         f"{exercise}: tests/lab_answers.py needs two wrong answers and one right one")
+        steps = range(last_exercise, i + 1)
+        if given.get("alone"):
+            steps = [j for j in steps if j in (last_exercise, i) or not is_check(cells[j])]
         # the answers the check reads (its labkit.filled(...) names) start as the lab ships them, so a
         # variant whose exercise cell raised is judged as "not answered", not by the variant before
         checked = {name.split("=")[0].strip()
-                   for call in FILLED.findall(segment[-1].source) for name in call.split(",")}
-        assigned = set(re.findall(r"^\s*(\w+)\s*=", "\n".join(BLOCK.findall(segment[0].source)), re.MULTILINE))
+                   for call in FILLED.findall(cell.source) for name in call.split(",")}
+        assigned = set(re.findall(r"^\s*(\w+)\s*=", "\n".join(BLOCK.findall(cells[last_exercise].source)),
+                                  re.MULTILINE))
         reset = "".join(f"{name} = ...\n" for name in sorted(checked & assigned))
-        for kind in ("wrong", "right"):
-            for name, answer in given.get(kind, {}).items():
-                last = run_cell(kernel, reset) if reset else None
-                for j, cell in enumerate(segment):
-                    source = with_answer(cell.source, answer) if j == 0 else cell.source
-                    last = run_cell(kernel, source)
-                if kind == "wrong":
-                    verdicts.expect(last.refused_with_a_hint,
-                                    f"{exercise}, wrong answer {name!r}: not refused with the check's hint:\n"
-                                    f"{last.ename}: {last.shown[-1500:]}\n{last.stdout[-500:]}")
-                else:
-                    verdicts.expect(last.passed_check,
-                                    f"{exercise}, right answer {name!r}: not passed:\n{last.ename}: "
-                                    f"{last.shown[-1500:]}\n{last.stdout[-500:]}")
-        for j, cell in enumerate(segment):
-            last = run_cell(kernel, cell.source)
-            if j < len(segment) - 1 and not is_check(cell):
-                verdicts.expect(last.ename is None, f"{exercise}: solution cell raised:\n{last.shown[-1500:]}")
-        verdicts.expect(last.passed_check, f"{exercise}, the solution: not passed:\n{last.shown[-1500:]}")
+        tries = [("wrong", "the lab as shipped", shipped[last_exercise].source)]
+        tries += [(kind, name, with_answer(cells[last_exercise].source, answer))
+                  for kind in ("wrong", "right") for name, answer in given.get(kind, {}).items()]
+        tries += [("solution", "the solution", cells[last_exercise].source)]
+        for kind, name, exercise_source in tries:
+            last = run_cell(kernel, reset) if reset else None
+            for j in steps:
+                last = run_cell(kernel, exercise_source if j == last_exercise else cells[j].source)
+                if kind == "solution" and j != i and not is_check(cells[j]):
+                    verdicts.expect(last.ename is None, f"{exercise}: solution cell raised:\n{last.shown[-1500:]}")
+            if kind == "wrong":
+                verdicts.expect(last.refused_with_a_hint,
+                                f"{exercise}, wrong answer {name!r}: not refused with the check's hint:\n"
+                                f"{last.ename}: {last.shown[-1500:]}\n{last.stdout[-500:]}")
+            else:
+                verdicts.expect(last.passed_check, f"{exercise}, {kind} {name!r}: not passed:\n{last.ename}: "
+                                                   f"{last.shown[-1500:]}\n{last.stdout[-500:]}")
         pending = False
     return exercises
 

@@ -70,15 +70,14 @@ def test_every_check_gives_the_idea_first_and_the_fix_after_a_second_failure(pat
 
 @pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
 def test_a_lab_fails_only_at_its_checks_and_each_check_judges_like_a_teacher(path, home):
-    """In one kernel: the lab as shipped fails only at its check cells, each with its hint alone; then
-    its solution runs, and before each check's own answer, two wrong answers are refused with the
-    hint and a right one written another way passes (tests/lab_answers.py); the learner's record
-    then has every exercise passed (tests/lab_runs.py says how)."""
+    """In one kernel, its solution cell by cell; at each check, the exercise as shipped and two wrong
+    answers are refused with the hint alone, and a right one written another way passes
+    (tests/lab_answers.py), then the solution's; the learner's record then has every exercise
+    passed (tests/lab_runs.py says how)."""
     verdicts = lab_runs.Verdicts()
     kernel = Kernel(home, cwd=path.parent)
     try:
-        lab_runs.run_as_shipped(kernel, path, verdicts)
-        exercises = lab_runs.run_solution_with_answers(kernel, ROOT / "solutions" / path.name, ANSWERS, verdicts)
+        exercises = lab_runs.run_lab(kernel, path, ROOT / "solutions" / path.name, ANSWERS, verdicts)
         record = json.loads(kernel.run("import json, labkit; print(json.dumps(labkit.progress()))"))
     finally:
         kernel.shutdown()
@@ -91,6 +90,12 @@ def test_a_lab_fails_only_at_its_checks_and_each_check_judges_like_a_teacher(pat
 
 
 @pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
+def test_a_learner_who_skips_an_exercise_meets_no_failure_outside_the_checks(path):
+    """As shipped, an exercise's answer is `...`: no cell after it but its checks may read it."""
+    assert lab_runs.answers_used_later(ROOT / "solutions" / path.name) == []
+
+
+@pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
 def test_a_solution_is_saved_with_its_checks_passed(path):
     """The solutions run in the test above, not under nbval: what they show saved is a run in which
     every check passed (`make outputs` refreshes them)."""
@@ -100,3 +105,13 @@ def test_a_solution_is_saved_with_its_checks_passed(path):
         text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
         assert "Check passed:" in text and not any(o.get("output_type") == "error" for o in cell.outputs), \
             (path.name, cell.source[:80])
+
+
+def test_a_later_cell_that_reads_an_answer_is_found(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    check = nbformat.v4.new_code_cell("labkit.check(later is not None, ...)")
+    check.metadata["tags"] = ["check"]
+    nb.cells = [nbformat.v4.new_code_cell("### LAB: later = ...\n### BEGIN SOLUTION\nlater = send()\n### END SOLUTION"),
+                check, nbformat.v4.new_code_cell("print(later.id)")]
+    nbformat.write(nb, tmp_path / "99-x.ipynb")
+    assert lab_runs.answers_used_later(tmp_path / "99-x.ipynb") == ["cell 2 reads later, the answer of cell 0"]

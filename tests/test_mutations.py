@@ -54,8 +54,8 @@ MUTATIONS = {
         lesson="21-how-many-cooks", conclusion="no short dish waited for the long one: True"),
     "a channel layer with room for the whole rush": dict(
         file="restaurant/settings.py",
-        old=""""CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"]},""",
-        new=""""CONFIG": {"hosts": [f"{REDIS_URL}/{REDIS_DATABASES['channel layer']}"], "capacity": 1000},""",
+        old=""""socket_timeout": None}]},""",
+        new=""""socket_timeout": None}], "capacity": 1000},""",
         lesson="22-when-the-pass-overflows", conclusion="the buzzer showed fewer buzzes than were sent: True"),
     "a cook that buzzes the table only": dict(
         file="restaurant/orders/tasks.py",
