@@ -47,7 +47,7 @@ lab: $(INSTALLED) $(ARQ_INSTALLED)
 
 # The whole suite, in parallel: notebooks mostly wait (on cooks, timeouts, Redis), so more workers
 # than cores pay off. Each worker has a course home of its own (conftest.py). TEST_WORKERS=1: serial.
-TEST_WORKERS ?= 5
+TEST_WORKERS ?= 6
 test: $(INSTALLED) $(ARQ_INSTALLED) lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
 
