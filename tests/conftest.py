@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -67,21 +69,37 @@ def names(procs: list[psutil.Process]) -> list[str]:
     return out
 
 
-def execute(client, code: str, timeout: float = 120) -> str:
-    """Run ``code`` in the kernel behind ``client``; return its stdout; raise if the cell raised."""
-    out, err = [], []
+@dataclass
+class Outcome:
+    """What one cell did: its printed text, and its error (ename, the lines shown) if it raised."""
+    stdout: str = ""
+    ename: str | None = None
+    shown: str = ""
+
+
+def run_cell(client, code: str, timeout: float = 120) -> Outcome:
+    """Run ``code`` in the kernel behind ``client``: what it printed, and how it failed if it did."""
+    out, stdout = Outcome(), []
 
     def hook(msg):
         kind, content = msg["msg_type"], msg["content"]
         if kind == "stream" and content["name"] == "stdout":
-            out.append(content["text"])
+            stdout.append(content["text"])
         elif kind == "error":
-            err.append("\n".join(content["traceback"]))
+            out.ename = content["ename"]
+            out.shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(content["traceback"]))
 
     client.execute_interactive(code, timeout=timeout, output_hook=hook)
-    if err:
-        raise AssertionError(f"kernel cell failed:\n{err[0]}")
-    return "".join(out)
+    out.stdout = "".join(stdout)
+    return out
+
+
+def execute(client, code: str, timeout: float = 120) -> str:
+    """Run ``code`` in the kernel behind ``client``; return its stdout; raise if the cell raised."""
+    done = run_cell(client, code, timeout)
+    if done.ename:
+        raise AssertionError(f"kernel cell failed:\n{done.ename}: {done.shown}")
+    return done.stdout
 
 
 class Kernel:

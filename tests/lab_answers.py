@@ -6,6 +6,14 @@ block of the exercise cell, None keeping the solution's) and runs the cells up t
 Keyed by exercise, as the checks name them: "05.2" is lab 05, exercise 2.
 """
 
+
+
+def joins(group: str) -> str:
+    """Lab 26's connect: refuse a socket nobody has logged in on, then join ``group`` (an expression)."""
+    return ("if not user.is_authenticated:\n    await self.close()\n    return\n"
+            f"self.group = {group}\nawait self.channel_layer.group_add(self.group, self.channel_name)")
+
+
 ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     # --- 00 open the restaurant
     "00.1": {
@@ -571,15 +579,9 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                                    'self.group = "user_%d" % user.pk\nawait self.channel_layer.group_add(self.group, self.channel_name)']},
     },
     "26.3": {
-        "wrong": {"named after the username": ["if not user.is_authenticated:\n    await self.close()\n    return\n"
-                                               'self.group = f"user_{user.username}"\n'
-                                               "await self.channel_layer.group_add(self.group, self.channel_name)"],
-                  "one group for every customer": ["if not user.is_authenticated:\n    await self.close()\n    return\n"
-                                                   'self.group = "customers"\n'
-                                                   "await self.channel_layer.group_add(self.group, self.channel_name)"]},
-        "right": {"the id through pk": ["if not user.is_authenticated:\n    await self.close()\n    return\n"
-                                        'self.group = "user_" + str(user.pk)\n'
-                                        "await self.channel_layer.group_add(self.group, self.channel_name)"]},
+        "wrong": {"named after the username": [joins('f"user_{user.username}"')],
+                  "one group for every customer": [joins('"customers"')]},
+        "right": {"the id through pk": [joins('"user_" + str(user.pk)')]},
     },
     # --- 27 talking back
     "27.1": {

@@ -22,45 +22,24 @@ import nbformat
 
 from labkit.authoring.labs import BEGIN, END, LAB_PREFIX
 
-from conftest import ROOT, Kernel
+from conftest import ROOT, Kernel, Outcome, run_cell
 
 BLOCK = re.compile(rf"^[ \t]*{re.escape(BEGIN)}.*?^[ \t]*{re.escape(END)}[^\n]*\n?", re.MULTILINE | re.DOTALL)
 FILLED = re.compile(r"labkit\.filled\(([^)]*)\)")  # labkit.filled(answer=answer, ...)
 TRACEBACK = ("Traceback (most recent call last)", "----> ", 'File "', "Cell In[")
 
 
-@dataclass
-class Outcome:
-    """What one cell did: its printed text, and its error (ename, the rendered lines) if it raised."""
-    stdout: str = ""
-    ename: str | None = None
-    shown: str = ""
-
-    @property
-    def passed_check(self) -> bool:
-        return self.ename is None and "Check passed:" in self.stdout
-
-    @property
-    def refused_with_a_hint(self) -> bool:
-        return (self.ename == "LabCheckFailed" and self.shown.startswith("Not yet:") and "\nHint: " in self.shown
-                and not any(mark in self.shown for mark in TRACEBACK))
+def passed_check(done: Outcome) -> bool:
+    return done.ename is None and "Check passed:" in done.stdout
 
 
-def run_cell(kernel: Kernel, code: str, timeout: float = 180) -> Outcome:
-    out = Outcome()
-    stdout = []
+def refused_with_a_hint(done: Outcome) -> bool:
+    return (done.ename == "LabCheckFailed" and done.shown.startswith("Not yet:") and "\nHint: " in done.shown
+            and not any(mark in done.shown for mark in TRACEBACK))
 
-    def hook(msg):
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "stream" and content["name"] == "stdout":
-            stdout.append(content["text"])
-        elif kind == "error":
-            out.ename = content["ename"]
-            out.shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(content["traceback"]))
 
-    kernel.kc.execute_interactive(code, timeout=timeout, output_hook=hook)
-    out.stdout = "".join(stdout)
-    return out
+def run(kernel: Kernel, code: str) -> Outcome:
+    return run_cell(kernel.kc, code, timeout=180)
 
 
 def with_answer(source: str, answer: str | list[str | None]) -> str:
@@ -135,7 +114,7 @@ def run_lab(kernel: Kernel, lab: Path, solution: Path, answers: dict, verdicts: 
             last_exercise, pending = i, True  # the exercise cell: it runs with the check that follows it
         if not is_check(cell):
             if not pending:
-                outcome = run_cell(kernel, cell.source)
+                outcome = run(kernel, cell.source)
                 verdicts.expect(outcome.ename is None, f"solution cell {i} raised:\n{outcome.shown[-1500:]}")
             continue
         exercise = f"{number}.{len(exercises) + 1}"
@@ -158,17 +137,17 @@ def run_lab(kernel: Kernel, lab: Path, solution: Path, answers: dict, verdicts: 
                   for kind in ("wrong", "right") for name, answer in given.get(kind, {}).items()]
         tries += [("solution", "the solution", cells[last_exercise].source)]
         for kind, name, exercise_source in tries:
-            last = run_cell(kernel, reset) if reset else None
+            last = run(kernel, reset) if reset else None
             for j in steps:
-                last = run_cell(kernel, exercise_source if j == last_exercise else cells[j].source)
+                last = run(kernel, exercise_source if j == last_exercise else cells[j].source)
                 if kind == "solution" and j != i and not is_check(cells[j]):
                     verdicts.expect(last.ename is None, f"{exercise}: solution cell raised:\n{last.shown[-1500:]}")
             if kind == "wrong":
-                verdicts.expect(last.refused_with_a_hint,
+                verdicts.expect(refused_with_a_hint(last),
                                 f"{exercise}, wrong answer {name!r}: not refused with the check's hint:\n"
                                 f"{last.ename}: {last.shown[-1500:]}\n{last.stdout[-500:]}")
             else:
-                verdicts.expect(last.passed_check, f"{exercise}, {kind} {name!r}: not passed:\n{last.ename}: "
+                verdicts.expect(passed_check(last), f"{exercise}, {kind} {name!r}: not passed:\n{last.ename}: "
                                                    f"{last.shown[-1500:]}\n{last.stdout[-500:]}")
         pending = False
     return exercises

@@ -51,6 +51,12 @@ def check(ok: bool, success: str, problem: str, hint: str, fix: str | None = Non
         record(exercise, passed=True)
         print(f"Check passed: {success}")
         return
+    raise LabCheckFailed(failed(exercise, problem, hint, fix))
+
+
+def failed(exercise: str, problem: str, hint: str, fix: str | None) -> str:
+    """Count a failure of ``exercise`` and say it: the problem and the idea, the fix from the second
+    failure of the same exercise on."""
     failures[exercise] = failures.get(exercise, 0) + 1
     record(exercise, passed=False)
     message = f"Not yet: {problem}\nHint: {hint}"
@@ -58,7 +64,7 @@ def check(ok: bool, success: str, problem: str, hint: str, fix: str | None = Non
         message += f"\nFix: {fix}"
     elif fix:
         message += "\n(Fail this check again and it shows the fix.)"
-    raise LabCheckFailed(message)
+    return message
 
 
 # --- the learner's record ----------------------------------------------------------------------
@@ -160,18 +166,11 @@ def answer_error_message(cell: str, error: BaseException) -> str:
     """What a check cell says when it could not read the learner's answer: the check's own hint,
     and its fix from the second failure on (the failure is counted, as any other)."""
     found = check_of(cell)
-    exercise = found.get("exercise", "lab")
-    failures[exercise] = failures.get(exercise, 0) + 1
-    record(exercise, passed=False)
     name = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    message = (f"Not yet: the check could not read your answer ({name}): it is not of the kind the "
-               f"exercise asks for. Print it to see what it is.\n"
-               f"Hint: {found.get('hint', 'look again at what the exercise cell asks for')}")
-    if found.get("fix") and failures[exercise] >= 2:
-        message += f"\nFix: {found['fix']}"
-    elif found.get("fix"):
-        message += "\n(Fail this check again and it shows the fix.)"
-    return message
+    return failed(found.get("exercise", "lab"),
+                  f"the check could not read your answer ({name}): it is not of the kind the exercise asks "
+                  f"for. Print it to see what it is.",
+                  found.get("hint", "look again at what the exercise cell asks for"), found.get("fix"))
 
 
 def _answer_error(shell, etype, value, tb, tb_offset=None):
