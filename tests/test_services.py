@@ -258,8 +258,8 @@ def test_reaper_finds_marked_processes_even_if_unrecorded(home, tmp_path):
 
 
 def test_reaper_finds_a_process_by_its_working_folder_alone(home):
-    """A process with no marker in its environment, recorded nowhere, working in the run folder of a
-    kernel that is gone (its watchdog killed too): the next kernel's clean-up stops it."""
+    """A process with no marker in its environment, recorded nowhere, working in a folder of the run
+    of a kernel that is gone (its watchdog killed too): the next kernel's clean-up stops it."""
     owner = subprocess.Popen(["sleep", "60"])
     started = psutil.Process(owner.pid).create_time()
     owner.kill()
@@ -269,7 +269,8 @@ def test_reaper_finds_a_process_by_its_working_folder_alone(home):
     reaper.write_state(run_dir, {"run_id": run_dir.name, "owner": {"pid": owner.pid, "started": started},
                                  "services": {}})
     unmarked = {k: v for k, v in os.environ.items() if k != reaper.RUN_MARKER}
-    stray = subprocess.Popen(["sleep", "60"], cwd=run_dir, env=unmarked, start_new_session=True)
+    (run_dir / "data").mkdir()
+    stray = subprocess.Popen(["sleep", "60"], cwd=run_dir / "data", env=unmarked, start_new_session=True)
     try:
         assert reaper.RUN_MARKER not in psutil.Process(stray.pid).environ()
         cleaned = reaper.clean_leftovers(home)
@@ -282,24 +283,29 @@ def test_reaper_finds_a_process_by_its_working_folder_alone(home):
             stray.wait()
 
 
-def test_reaper_spares_itself_its_ancestors_and_the_watchdog_in_the_run_folder(home):
-    """A shell working in the run folder runs the reaper's search: the shell, the search's own
-    process and the run's watchdog all work in that folder, and none of them is the run's."""
+def test_reaper_spares_itself_its_ancestors_and_what_works_in_the_run_folder_itself(home):
+    """A shell working in a folder of the run runs the reaper's search: the shell and the search's
+    own process are not the run's, and neither is the watchdog (or a learner's terminal) working in
+    the run folder itself; a process below it is."""
     run = Run(home)
-    sleeper = subprocess.Popen(["sleep", "60"], cwd=run.dir, start_new_session=True)
+    (run.dir / "data").mkdir()
+    sleeper = subprocess.Popen(["sleep", "60"], cwd=run.dir / "data", start_new_session=True)
+    terminal = subprocess.Popen(["sleep", "60"], cwd=run.dir, start_new_session=True)
     try:
         search = ("import os, sys; from labkit.runtime import reaper; "
                   "print(os.getpid(), *(p.pid for p in reaper.processes_of_run(sys.argv[1])))")
         done = subprocess.run(["/bin/sh", "-c", 'echo $$; "$@"; exit $?', "sh", sys.executable, "-c", search,
-                               str(run.dir)], cwd=run.dir, capture_output=True, text=True, timeout=60,
+                               str(run.dir)], cwd=run.dir / "data", capture_output=True, text=True, timeout=60,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert done.returncode == 0, done.stderr
         shell, searcher, *found = (int(pid) for pid in done.stdout.split())
         assert sleeper.pid in found, "the working folder alone makes a process the run's"
         assert shell not in found and searcher not in found and run.watchdog.pid not in found
+        assert terminal.pid not in found
     finally:
-        sleeper.kill()
-        sleeper.wait()
+        for proc in (sleeper, terminal):
+            proc.kill()
+            proc.wait()
         run.close(remove=True)
 
 

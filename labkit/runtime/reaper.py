@@ -8,9 +8,10 @@ kernel (the owner) and the services it started, and a watchdog process::
 Only the kernel holds the pipe's write end. When the kernel dies, even by SIGKILL (which nbval
 uses and which skips atexit), the kernel's end closes, the watchdog reads EOF and stops every
 process of the run: the services in ``state.json``, their children, any process whose
-environment carries the run's ``ORDERUP_RUN_ID`` marker, and any process working in the run folder
-or below it (Redis writes its process title over its environment, and with it the marker). Never
-the process that reaps, its ancestors, or the run's watchdog. Works on Linux and macOS alike
+environment carries the run's ``ORDERUP_RUN_ID`` marker, and any process working in a folder below
+the run folder (Redis writes its process title over its environment, and with it the marker, and
+works in its data folder). Never the process that reaps or its ancestors; not the run folder itself,
+where the watchdog works, and where a learner's terminal may be looking at the logs. Works on Linux and macOS alike
 (``prctl(PR_SET_PDEATHSIG)`` is Linux-only and fires on *thread* exit).
 
 If the watchdog itself was killed, the next kernel's first start calls :func:`clean_leftovers`,
@@ -72,8 +73,8 @@ def owner_alive(state: dict) -> bool:
 
 def processes_of_run(run_dir: Path, state: dict | None = None) -> list[psutil.Process]:
     """Every live process that belongs to the run: recorded services, their children, and any
-    process marked as the run's (its id in the environment, or a working folder in the run folder).
-    Never this process or its ancestors, nor the run's watchdog (it ends when the run closes)."""
+    process marked as the run's (its id in the environment, or a working folder below the run's).
+    Never this process or its ancestors."""
     run_dir = Path(run_dir)
     state = read_state(run_dir) if state is None else state
     spared = _me_and_my_ancestors()
@@ -89,9 +90,10 @@ def processes_of_run(run_dir: Path, state: dict | None = None) -> list[psutil.Pr
                 found[child.pid] = child
         except psutil.Error:
             pass
-    # Marked ones: the run's id in their environment, or a working folder in the run's folder or
-    # below it. Redis writes its process title over its environment (the marker goes with it) and
-    # moves into its data folder; a program started in the run folder by hand has no marker at all.
+    # Marked ones: the run's id in their environment, or a working folder below the run's. Redis
+    # writes its process title over its environment (the marker goes with it) and moves into its
+    # data folder. The run folder itself is left out: the watchdog works there (it ends when the run
+    # closes), and so may a learner's terminal, reading the logs.
     run_id = state.get("run_id")
     for proc in psutil.process_iter():
         if proc.pid in spared or proc.pid in found:
@@ -99,8 +101,7 @@ def processes_of_run(run_dir: Path, state: dict | None = None) -> list[psutil.Pr
         try:
             if proc.uids().real != os.getuid():
                 continue
-            if (run_id and proc.environ().get(RUN_MARKER) == run_id) or \
-                    (_inside(proc.cwd(), folders) and not _is_watchdog(proc, folders)):
+            if (run_id and proc.environ().get(RUN_MARKER) == run_id) or _below(proc.cwd(), folders):
                 found[proc.pid] = proc
         except (psutil.Error, OSError):
             continue
@@ -115,16 +116,9 @@ def _me_and_my_ancestors() -> set[int]:
         return {os.getpid(), os.getppid()}
 
 
-def _inside(folder: str, run_folders: set[Path]) -> bool:
-    """Is ``folder`` the run folder or below it?"""
-    return any(Path(folder).is_relative_to(run_folder) for run_folder in run_folders)
-
-
-def _is_watchdog(proc: psutil.Process, run_folders: set[Path]) -> bool:
-    """Is ``proc`` this run's watchdog, ``python .../reaper.py watch RUN_DIR``? It works in the run
-    folder, and is no service: it reaps the run when its owner goes, then ends."""
-    cmd = proc.cmdline()
-    return len(cmd) >= 3 and cmd[-3].endswith("reaper.py") and cmd[-2] == "watch" and Path(cmd[-1]) in run_folders
+def _below(folder: str, run_folders: set[Path]) -> bool:
+    """Is ``folder`` below the run folder (not the run folder itself)?"""
+    return any(Path(folder) != run_folder and Path(folder).is_relative_to(run_folder) for run_folder in run_folders)
 
 
 def _alive(proc: psutil.Process) -> bool:
