@@ -96,9 +96,10 @@ def record(exercise: str, passed: bool) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(everything, indent=1, sort_keys=True))
-        os.chmod(temporary, 0o600)
-        temporary.replace(path)  # a reader never sees half a file
+        # the learner's alone from the start (0600), then in place at once: a reader never sees half
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(json.dumps(everything, indent=1, sort_keys=True))
+        temporary.replace(path)
     except OSError:
         pass  # a record that cannot be written must not fail the learner's check
 
