@@ -115,6 +115,10 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
+    # xdist (3.8) otherwise re-sorts the work units by their number of tests, most first: the notebooks
+    # (a test per cell) would start first and the labs and mutations (one test each, up to two minutes
+    # long) last, running on after every other worker is idle. Keep _longest_first's order.
+    config.option.loadscopereorder = False
 
     class FilesAndStandaloneTests(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:

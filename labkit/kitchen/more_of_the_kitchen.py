@@ -1,6 +1,6 @@
 """Lessons 11 to 13's part of the kitchen: stations (workers for named queues), Flower, another broker
 (RabbitMQ), and the `celery` command line, run against this kitchen; and lesson 23's Uvicorn, a
-second ASGI server. A part of Restaurant."""
+second ASGI server, and `manage.py runserver`. A part of Restaurant."""
 from __future__ import annotations
 
 import os
@@ -13,11 +13,13 @@ from labkit.runtime.waiting import wait_until
 from labkit.services.celery import CeleryWorker
 from labkit.services.flower import Flower
 from labkit.services.rabbitmq import RabbitMQNotFound, RabbitMQServer
-from labkit.services.web import Uvicorn
+from labkit.services.web import DevServer, Uvicorn
 
 
 class MoreOfTheKitchen:
-    """Restaurant's methods for lessons 11 to 13 (they use its run, Redis and environment)."""
+    """Restaurant's methods for lessons 11 to 13 and 23 (they use its run, Redis and environment)."""
+
+    dev_server: DevServer | None = None  # lesson 23: manage.py runserver, with or without Daphne
 
     def start_station(self, queue: str, concurrency: int = 1, name: str | None = None,
                       broker: str | None = None) -> CeleryWorker:
@@ -47,6 +49,17 @@ class MoreOfTheKitchen:
         self.uvicorn = self._keep_or_replace(self.uvicorn, uvicorn).start()
         door_keys.register(self.uvicorn.port, self.door_key)
         return self.uvicorn
+
+    def start_dev_server(self, daphne_app: bool = False) -> DevServer:
+        """`manage.py runserver` (lesson 23): Django's WSGI server, or, with ``daphne_app`` ("daphne" in
+        INSTALLED_APPS), Daphne's, which serves WebSockets too. One at a time: a running one with the
+        other setting is stopped first."""
+        self.start_redis()
+        server = self._reads_your_code(DevServer(self.run, self.app_environment(), requires=[self.redis],
+                                                 door_key=self.door_key, daphne_app=daphne_app))
+        self.dev_server = self._keep_or_replace(self.dev_server, server).start()
+        door_keys.register(self.dev_server.port, self.door_key)
+        return self.dev_server
 
     def start_flower(self) -> Flower:
         """Start Flower, the kitchen's monitor (lesson 12), on a Unix socket only this user reaches."""

@@ -67,7 +67,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
     @property
     def services(self) -> list[Service]:
         return [s for s in (self.redis, self.worker, *self.stations.values(), *self.beats.values(),
-                            self.daphne, self.uvicorn, self.one_waiter, self.flower, self.rabbitmq)
+                            self.daphne, self.uvicorn, self.one_waiter, self.dev_server, self.flower, self.rabbitmq)
                 if s is not None]
 
     @property
@@ -123,10 +123,12 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         return wanted
 
     def _worker(self, **options) -> CeleryWorker:
-        worker = self._reads_your_code(CeleryWorker(self.run, self.app_environment(), requires=[self.redis],
-                                                    include=self.your_modules, **options), self.your_modules)
-        self.worker = self._keep_or_replace(self.worker, worker)
+        self.worker = self._keep_or_replace(self.worker, self._wanted_worker(**options))
         return self.worker
+
+    def _wanted_worker(self, **options) -> CeleryWorker:
+        return self._reads_your_code(CeleryWorker(self.run, self.app_environment(), requires=[self.redis],
+                                                  include=self.your_modules, **options), self.your_modules)
 
     def start_worker(self, concurrency: int | None = None, pool: str = "prefork", **options) -> CeleryWorker:
         """Start a worker with ``concurrency`` pool processes (default: 2, or 1 on a small machine)."""
@@ -134,6 +136,11 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         self.start_redis()
         worker = self._worker(concurrency=concurrency, pool=pool, **options)
         return worker.start()
+
+    def has_worker(self, concurrency: int | None = None, pool: str = "prefork", **options) -> bool:
+        """A worker runs that was started with these options: start_worker(...) would keep it."""
+        wanted = self._wanted_worker(concurrency=concurrency or default_concurrency(), pool=pool, **options)
+        return self.worker is not None and self.worker.running and self.worker.options == wanted.options
 
     def stop_worker(self) -> None:
         """No cook in the kitchen: tickets stay on the rail."""
@@ -228,7 +235,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
 
     def close(self) -> Restaurant:
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
-        for service in (self.flower, self.one_waiter, self.uvicorn, self.daphne, *self.beats.values(),
+        for service in (self.flower, self.one_waiter, self.dev_server, self.uvicorn, self.daphne, *self.beats.values(),
                         *self.stations.values(), self.worker, self.rabbitmq, self.redis):
             if service is not None:
                 service.stop()
@@ -241,16 +248,9 @@ class Restaurant(MoreOfTheKitchen, YourCode):
 
     # -- looking at it -------------------------------------------------------------------------------
     def status(self) -> Table:
-        rows = []
-        for s in self.services:
-            rows.append({
-                "service": s.name,
-                "state": s.state,
-                "process": f"pid {s.pid}" if s.running else "",
-                "address": f"127.0.0.1:{s.port}" if s.running and s.port else "",
-                "up": fmt_duration(s.uptime) if s.running else "",
-                "log": str(s.log_path),
-            })
+        rows = [{"service": s.name, "state": s.state, "process": f"pid {s.pid}" if s.running else "",
+                 "address": f"127.0.0.1:{s.port}" if s.running and s.port else "",
+                 "up": fmt_duration(s.uptime) if s.running else "", "log": str(s.log_path)} for s in self.services]
         return Table(rows, ["service", "state", "process", "address", "up", "log"])
 
     def is_idle(self) -> bool:

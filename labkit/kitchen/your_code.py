@@ -8,8 +8,9 @@ kernel imports and every worker started from then on imports too. A part of Rest
 The worker imports it with `--include=my_cook` (as `celery -A restaurant worker --include=...`
 would), so the drills' fresh workers run your tasks too. Daphne and beat take your modules as
 settings instead: ``start_daphne(settings={"ORDERUP_YOUR_ROUTES": "my_consumers"})`` adds your
-module's ``websocket_urlpatterns``, ``start_beat(settings={"ORDERUP_YOUR_SETTINGS": "my_schedule"})``
-puts your module's settings on top of the restaurant's (restaurant/classroom/settings.py, asgi.py).
+module's ``websocket_urlpatterns`` (its consumers) and ``urlpatterns`` (its views),
+``start_beat(settings={"ORDERUP_YOUR_SETTINGS": "my_schedule"})`` puts your module's settings on top
+of the restaurant's (restaurant/classroom/settings.py, asgi.py, urls.py).
 """
 from __future__ import annotations
 
@@ -62,8 +63,10 @@ class YourCode:
                               "Fix it in its %%writefile cell, run that cell, then this one again.") from error
         if name not in self.your_modules:
             self.your_modules = (*self.your_modules, name)
-        if self.worker is not None and self.worker.running:
-            self.start_worker(concurrency=self.worker.options["concurrency"], pool=self.worker.options["pool"])
+        if self.worker is not None and self.worker.running:  # the same worker, now including this module
+            o = self.worker.options
+            self.start_worker(concurrency=o["concurrency"], pool=o["pool"], queues=list(o["queues"]),
+                              hostname=o["hostname"], extra_args=list(o["extra_args"]), settings=dict(o["settings"]))
         return module
 
 

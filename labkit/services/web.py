@@ -1,6 +1,7 @@
 """The web processes: Daphne (the door: pages, the waiter's views and the buzzers' WebSockets),
-Uvicorn serving the same ASGI application (lesson 23), and lesson 01's one-waiter (Django's
-development server without threads, one request at a time)."""
+Uvicorn serving the same ASGI application (lesson 23), lesson 01's one-waiter (Django's
+development server without threads, one request at a time), and lesson 23's `manage.py runserver`
+(Django's, or Daphne's with "daphne" in INSTALLED_APPS)."""
 from __future__ import annotations
 
 import re
@@ -112,3 +113,22 @@ class OneWaiter(Service):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+class DevServer(OneWaiter):
+    """`manage.py runserver` as a project runs it in development (with threads, without the reloader).
+    Django's own is a WSGI server; with "daphne" in INSTALLED_APPS (``daphne_app``: the classroom's
+    settings add it when ORDERUP_DAPHNE_APP=1), Daphne's runserver command replaces it and serves the
+    ASGI application, WebSockets too (lesson 23)."""
+
+    name = "runserver"
+
+    def __init__(self, run: Run, env: dict, requires: list[Service] | None = None, door_key: str = "",
+                 daphne_app: bool = False):
+        super().__init__(run, {**env, "ORDERUP_DAPHNE_APP": "1"} if daphne_app else env, requires, door_key)
+        self.options = {"daphne_app": daphne_app}
+
+    def command(self) -> list[str]:
+        return [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{self.port}"]
+
+    socket_url = Daphne.socket_url  # the same door key in the address, for labkit.Buzzer
