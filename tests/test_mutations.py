@@ -32,6 +32,12 @@ MUTATIONS = {
         old="@shared_task(acks_late=True)\ndef cook_order_acks_late(",
         new="@shared_task\ndef cook_order_acks_late(",
         lesson="05-crashes-and-acks-late", conclusion="late ack lost none: True"),
+    "a supplier call without its time limits": dict(
+        file="restaurant/orders/supplies.py",
+        old="@shared_task(soft_time_limit=1, time_limit=3)\ndef restock(",
+        new="@shared_task\ndef restock(",
+        # the two calls hold both cooks for the supplier's 8 s again, and the tart waits for them
+        lesson="16-limits", conclusion="the tart was ready long before the supplier answered: True"),
     "an idempotent charge without its guard": dict(
         file="restaurant/payments/idempotency.py",
         old='    if not cache.add(f"charge:order:{order_id}", "claimed", timeout=24 * 3600):  # SET key value NX EX\n'

@@ -1,10 +1,11 @@
 """Supplies: the kitchen orders flour and oil from its supplier, over the network, and that can hang.
 
-A call that hangs holds a cook (a pool process) for as long as it hangs, so these tasks have time
-limits (task options; CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT set them for every task):
+A call that hangs holds a cook (a pool process) for as long as it hangs (`restock_without_limit`
+shows it), so the other tasks have time limits (task options; CELERY_TASK_SOFT_TIME_LIMIT and
+CELERY_TASK_TIME_LIMIT set them for every task):
 - `soft_time_limit`: Celery raises SoftTimeLimitExceeded inside the task, which can clean up;
 - `time_limit`: Celery kills the pool process running the task, which fails with TimeLimitExceeded.
-The worker enforces them with signals to its pool processes: the prefork pool does, threads does not.
+The worker enforces them with signals to its pool processes: the prefork pool does, threads and solo do not.
 
 `rate_limit` spaces the start of each task out, as the supplier asks ("at most 4 calls a second"),
 counted by each worker for itself.
@@ -19,6 +20,12 @@ def call_supplier(item: str, answer_after: float) -> str:
     """The supplier's answer: in a real kitchen `requests.post(SUPPLIER_URL, ...)`, here a wait."""
     time.sleep(answer_after)
     return f"{item}: delivered tomorrow"
+
+
+@shared_task
+def restock_without_limit(item: str, answer_after: float = 0.1) -> str:
+    """No limit at all: the call holds its cook (a pool process) for as long as the supplier takes."""
+    return call_supplier(item, answer_after)
 
 
 @shared_task(soft_time_limit=1, time_limit=3)
