@@ -38,6 +38,12 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
             "result_key = [k for k in results.keys('celery-task-meta-*')\n"
             "              if json.loads(results.get(k))['result']['id'] == order_id][0]")},
     },
+    "00.4": {
+        "wrong": {"no return": 'JsonResponse({"pid": os.getpid()})',
+                  "the pid, not a response": "return os.getpid()"},
+        "right": {"as text, psutil's pid": "import psutil\nfrom django.http import HttpResponse\n\n"
+                                           "return HttpResponse(f'{psutil.Process().pid}\\n')"},
+    },
     # --- 01 the waiter problem
     "01.1": {
         "wrong": {"not timed": 'waiter.post("/orders/", {"table": 3})\nseconds = 0',
@@ -56,6 +62,14 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                   "one customer": 'rush = labkit.rush(kitchen.start_one_waiter().url, "/orders/inline/", customers=1)'},
         "right": {"keywords in another order": (
             'one = kitchen.start_one_waiter()\nrush = labkit.rush(one.url, "/orders/inline/", customers=3)')},
+    },
+    "01.4": {
+        "wrong": {"the order, not its id, on the rail": "cook_order.delay(order)\nreturn JsonResponse(order.as_dict(), status=202)",
+                  "cooks in a thread of its own": (
+                      "import threading\n\nthreading.Thread(target=cook_order, args=(order.id,)).start()\n"
+                      "return JsonResponse(order.as_dict(), status=202)")},
+        "right": {"apply_async, answering 200": (
+            "cook_order.apply_async(args=[order.id])\nreturn JsonResponse({'id': order.id, 'status': order.status})")},
     },
     # --- 02 tickets on the rail
     "02.1": {
@@ -453,10 +467,11 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     },
     # --- 18 tickets for later
     "18.1": {
-        "wrong": {"the rail, not unacked": 'waiting = rail.llen("celery")\ntaken_at = time.time()',
-                  "the time of the check, not the ticket's": 'waiting = rail.hlen("unacked")\ntaken_at = time.time() + 60'},
-        "right": {"ZSCORE of the one tag": ('tag = rail.hkeys("unacked")[0]\nwaiting = len(rail.hkeys("unacked"))\n'
-                                            'taken_at = float(rail.zscore("unacked_index", tag))')},
+        "wrong": {"a ticket for now": "cook_order.delay(dessert_id)",
+                  "2 s, not 20": "cook_order.apply_async(args=[dessert_id], countdown=2)"},
+        "right": {"an ETA, twenty seconds from now": (
+            "from datetime import datetime, timedelta, timezone\n\n"
+            "cook_order.apply_async((dessert_id,), eta=datetime.now(timezone.utc) + timedelta(seconds=20))")},
     },
     "18.2": {
         "wrong": {"a timeout shorter than the countdown": 'CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2}',
@@ -465,8 +480,9 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     },
     # --- 19 closing time
     "19.1": {
-        "wrong": {"the cold one": "sig = signal.SIGQUIT", "its number, as text": 'sig = "15"'},
-        "right": {"by its name": 'sig = getattr(signal, "SIGTERM")'},
+        "wrong": {"a Django setting's name": 'worker_environment = {"CELERY_REMAP_SIGTERM": "SIGQUIT"}',
+                  "the signal, not the environment": "worker_environment = signal.SIGQUIT"},
+        "right": {"the name from the signal module": "worker_environment = dict(REMAP_SIGTERM=signal.SIGQUIT.name)"},
     },
     "19.2": {
         "wrong": {"Celery's name": "worker_soft_shutdown_timeout = 4",
@@ -502,19 +518,20 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     },
     # --- 22 when the pass overflows
     "22.1": {
-        "wrong": {"never caught": ("async def buzz(channel: str, message: dict) -> bool:\n"
-                                   "    await layer.send(channel, message)\n    return True"),
-                  "upside down": ("async def buzz(channel: str, message: dict) -> bool:\n    try:\n"
-                                  "        await layer.send(channel, message)\n    except ChannelFull:\n        return True\n"
-                                  "    return False")},
-        "right": {"try, except, else": ("from channels import exceptions\n\n\nasync def buzz(channel, message):\n    try:\n"
-                                        "        await layer.send(channel, message)\n    except exceptions.ChannelFull:\n"
-                                        "        return False\n    else:\n        return True")},
+        "wrong": {"never caught": "async_to_sync(get_channel_layer().send)(channel, message)\nreturn True",
+                  "upside down": ("try:\n    async_to_sync(get_channel_layer().send)(channel, message)\n"
+                                  "except ChannelFull:\n    return True\nreturn False")},
+        "right": {"try, except, else, the layer kept": (
+            "from channels import exceptions\n\nlayer = get_channel_layer()\ntry:\n"
+            "    async_to_sync(layer.send)(channel, message)\nexcept exceptions.ChannelFull:\n"
+            "    return False\nelse:\n    return True")},
     },
     "22.2": {
-        "wrong": {"the default capacity": "rush_layer = RedisChannelLayer(hosts=hosts)",
-                  "a longer expiry instead": "rush_layer = RedisChannelLayer(hosts=hosts, expiry=600)"},
-        "right": {"room to spare": "rush_layer = RedisChannelLayer(hosts=hosts, expiry=60, capacity=1000)"},
+        "wrong": {"the capacity beside CONFIG": 'CHANNEL_LAYERS = {"default": {"capacity": 300}}',
+                  "a longer expiry instead": 'CHANNEL_LAYERS = {"default": {"CONFIG": {"expiry": 600}}}'},
+        "right": {"per channel name, with the backend said again": (
+            'CHANNEL_LAYERS = {\n    "default": {\n        "BACKEND": "restaurant.classroom.layers.RedisChannelLayer",\n'
+            '        "CONFIG": {"channel_capacity": {"specific.*": 500}},\n    }\n}')},
     },
     # --- 23 daphne or uvicorn
     "23.1": {
@@ -547,6 +564,20 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
         "wrong": {"the event loop blocked": [None, "print_slip(content)"],
                   "Django's one thread": [None, "await sync_to_async(print_slip)(content)"]},
         "right": {"a thread from asyncio": [None, "import asyncio\nawait asyncio.to_thread(print_slip, content)"]},
+    },
+    "24.3": {
+        "alone": True,
+        "wrong": {"the channel layer's close_pools()": ('await shelf.incr("slips_noted")\n'
+                                                        "from channels.layers import get_channel_layer\n"
+                                                        "await get_channel_layer().close_pools()"),
+                  "tried again on the error": ('try:\n    await shelf.incr("slips_noted")\n'
+                                               'except RuntimeError:\n    await shelf.incr("slips_noted")'),
+                  "closed before the note": 'await shelf.aclose()\nawait shelf.incr("slips_noted")'},
+        "right": {"a client per call, closed by async with": (
+                      'async with redis.asyncio.Redis.from_url(kitchen.redis.url) as mine:\n'
+                      '    await mine.incr("slips_noted")'),
+                  "the pool disconnected after the note": ('await shelf.incr("slips_noted")\n'
+                                                           "await shelf.connection_pool.disconnect()")},
     },
     # --- 25 testing the kitchen
     "25.1": {

@@ -13,6 +13,7 @@ from celery import Celery
 
 from labkit.authoring.checks import check, failures
 from labkit.kitchen import facts
+from labkit.kitchen.web_client import WebClient
 from labkit.runtime.errors import LabCheckFailed, LabkitError
 from labkit.runtime.waiting import wait_until
 
@@ -53,12 +54,24 @@ def test_the_learner_s_schedule_goes_on_top_of_the_restaurant_s(restaurant):
     assert "Sending due task ring-the-bell" in beat.log_text()  # the restaurant's entries stay
 
 
+def test_the_learner_s_nested_setting_changes_only_what_it_names():
+    from restaurant.classroom.settings import _on_top  # what ORDERUP_YOUR_SETTINGS applies (lab 22)
+    ours = {"default": {"BACKEND": "layers.Redis", "CONFIG": {"hosts": ["redis://here"], "expiry": 60}}}
+    assert _on_top(ours, {"default": {"CONFIG": {"capacity": 300}}}) == {
+        "default": {"BACKEND": "layers.Redis", "CONFIG": {"hosts": ["redis://here"], "expiry": 60, "capacity": 300}}}
+    assert _on_top(ours, {"other": {"CONFIG": {}}})["default"] == ours["default"]
+    assert _on_top({"visibility_timeout": 3600}, 30) == 30 and _on_top(3, {"a": 1}) == {"a": 1}
+
+
 def test_the_learner_s_routes_come_first_and_their_handler_runs(restaurant):
     (restaurant.run.dir / "my_consumers.py").write_text(
-        "from django.urls import path\nfrom restaurant.orders.consumers import OrderConsumer\n\n"
+        "from django.http import JsonResponse\nfrom django.urls import path\n"
+        "from restaurant.orders.consumers import OrderConsumer\n\n"
         "class Late(OrderConsumer):\n    async def order_delayed(self, event):\n"
         "        await self.send_json({'delayed_by': event['minutes']})\n\n"
-        "websocket_urlpatterns = [path('ws/my-table/<int:table>/', Late.as_asgi())]\n")
+        "def how_late(request):\n    return JsonResponse({'minutes': 10})\n\n"
+        "websocket_urlpatterns = [path('ws/my-table/<int:table>/', Late.as_asgi())]\n"
+        "urlpatterns = [path('my/late/', how_late)]\n")
     daphne = restaurant.start_daphne(settings={"ORDERUP_YOUR_ROUTES": "my_consumers"})
 
     async def talk():
@@ -74,6 +87,8 @@ def test_the_learner_s_routes_come_first_and_their_handler_runs(restaurant):
         return heard
 
     assert asyncio.run(talk()) == {"delayed_by": 10}
+    browser = WebClient(daphne.url)  # the module's views too, and the restaurant's still
+    assert browser.get("/my/late/") == (200, {"minutes": 10}) and browser.get("/orders/")[0] == 200
 
 
 def test_hints_come_in_two_steps_whatever_the_wrong_answers_say():

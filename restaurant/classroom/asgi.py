@@ -4,7 +4,7 @@ one from another site. HTTP requests meet the door as Django middleware (setting
 
 The labs: with ORDERUP_YOUR_ROUTES=<module> (a module the learner wrote, labkit/kitchen/your_code.py),
 its ``websocket_urlpatterns`` come before the restaurant's, routed exactly as restaurant/asgi.py
-routes its own."""
+routes its own (and its ``urlpatterns``, its views, before the restaurant's: urls.py)."""
 import importlib
 import os
 
@@ -21,7 +21,7 @@ def with_your_routes(module_name: str):
     from restaurant.asgi import django_asgi_app
     from restaurant.orders.routing import websocket_urlpatterns
 
-    yours = importlib.import_module(module_name).websocket_urlpatterns
+    yours = getattr(importlib.import_module(module_name), "websocket_urlpatterns", [])
     return ProtocolTypeRouter({
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter([*yours, *websocket_urlpatterns]))),

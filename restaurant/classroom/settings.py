@@ -11,7 +11,8 @@ What labkit tells each program, in its environment:
                             of its Redis connections (below)
 What the lessons and drills change, for one program at a time (labkit/drills):
     ORDERUP_COOK_SECONDS, ORDERUP_BELL_SECONDS, ORDERUP_VISIBILITY_TIMEOUT, ORDERUP_RESTORE_INTERVAL,
-    ORDERUP_RESTORE_THROTTLE, ORDERUP_BROKER_URL (lesson 13: RabbitMQ), ORDERUP_FAULT_* (faults.py)
+    ORDERUP_RESTORE_THROTTLE, ORDERUP_BROKER_URL (lesson 13: RabbitMQ), ORDERUP_FAULT_* (faults.py),
+    ORDERUP_DAPHNE_APP (lesson 23: "daphne" in INSTALLED_APPS, for manage.py runserver)
 """
 import importlib
 import os
@@ -33,6 +34,9 @@ from .hosts import hub_hosts, trusted_origins
 env = os.environ
 
 INSTALLED_APPS = [*INSTALLED_APPS, "restaurant.classroom"]  # its ready() hooks the order's trail in
+# lesson 23: Daphne's app, listed first, replaces Django's runserver command with its own (an ASGI server)
+if env.get("ORDERUP_DAPHNE_APP") == "1":
+    INSTALLED_APPS = ["daphne", *INSTALLED_APPS]
 MIDDLEWARE = ["restaurant.classroom.door.door_key_middleware", *MIDDLEWARE]
 DOOR_KEY = env.get("ORDERUP_DOOR_KEY", "")
 ASGI_APPLICATION = "restaurant.classroom.asgi.application"  # the restaurant's, behind the door
@@ -88,9 +92,20 @@ CELERY_BEAT_SCHEDULE["ring-the-bell"] = {**CELERY_BEAT_SCHEDULE["ring-the-bell"]
 
 # The labs: a module the learner wrote (in the run folder), whose settings go on top of these, for the
 # program started with ORDERUP_YOUR_SETTINGS=<module> (labkit/kitchen/your_code.py). A dict setting
-# (CELERY_BEAT_SCHEDULE, CELERY_TASK_ROUTES) gets the learner's entries added; any other is replaced.
+# (CELERY_BEAT_SCHEDULE, CELERY_TASK_ROUTES) gets the learner's entries added, nested dicts too
+# (CHANNEL_LAYERS = {"default": {"CONFIG": {"capacity": 300}}} keeps the hosts); any other is replaced.
+def _on_top(ours, yours):
+    if not (isinstance(ours, dict) and isinstance(yours, dict)):
+        return yours
+    return {**ours, **{key: _on_top(ours.get(key), value) for key, value in yours.items()}}
+
+
 if env.get("ORDERUP_YOUR_SETTINGS"):
     _yours = importlib.import_module(env["ORDERUP_YOUR_SETTINGS"])
     for _name in [n for n in vars(_yours) if n.isupper()]:
-        _value, _ours = getattr(_yours, _name), globals().get(_name)
-        globals()[_name] = {**_ours, **_value} if isinstance(_value, dict) and isinstance(_ours, dict) else _value
+        globals()[_name] = _on_top(globals().get(_name), getattr(_yours, _name))
+
+# ...and a module whose routes come before the restaurant's, for the web process started with
+# ORDERUP_YOUR_ROUTES=<module>: its views (urlpatterns: urls.py), its consumers (websocket_urlpatterns: asgi.py).
+if env.get("ORDERUP_YOUR_ROUTES"):
+    ROOT_URLCONF = "restaurant.classroom.urls"
