@@ -358,3 +358,51 @@ def test_the_kitchen_display_shows_what_a_table_sends_to_staff_only(browser, kit
     chefs.close()
     assert shown == "Table 4: Call the waiter, please", shown
     assert messages == [{"type": "table.message", "table": 4, "text": "Call the waiter, please"}], messages
+
+
+def test_the_session_cookie_stays_on_its_site_and_the_origin_check_compares_host_names(browser, kitchen,
+                                                                                       monkeypatch):
+    """Lesson 26's claims, in Chromium. Bob's session cookie (SameSite=Lax, Django's default) goes
+    with a WebSocket handshake that a page of the same site starts (another port of the same host),
+    and not with one that a page of another site starts. The Origin check compares host names, not
+    ports: the same-site page's socket to ws/me/ is let in (and is Bob's), another site's refused."""
+    from websockets.sync.server import serve
+
+    from labkit.kitchen.kernel_django import manage
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "order-up")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "bob@example.com")
+    manage(kitchen, "createsuperuser", "--username=bob")
+    bob = browser.new_context()
+    login = bob.new_page()
+    login.goto(kitchen.daphne.browser_url("accounts/login/"))
+    login.fill("input[name=username]", "bob")
+    login.fill("input[name=password]", "order-up")
+    login.click("button[type=submit]")
+    login.wait_for_function("!location.pathname.startsWith('/accounts/login/')", timeout=10_000)
+    assert any(c["name"] == "sessionid" and c["sameSite"] == "Lax" for c in bob.cookies()), bob.cookies()
+
+    handshakes = []  # the Cookie header of each handshake a recording server on 127.0.0.1 receives
+
+    def record(socket):
+        handshakes.append(socket.request.headers.get("Cookie", ""))
+        socket.close()
+
+    open_socket = """url => new Promise(done => {
+        const socket = new WebSocket(url);
+        socket.onopen = () => { done("open"); socket.close(); };
+        socket.onclose = (event) => done(event.code);
+    })"""
+    with serve(record, "127.0.0.1", 0) as recorder, another_site() as site_port:
+        threading.Thread(target=recorder.serve_forever, daemon=True).start()
+        recording = f"ws://127.0.0.1:{recorder.socket.getsockname()[1]}/"
+        outcomes = {}
+        for site, host in (("same site", "127.0.0.1"), ("another site", FOREIGN_HOST)):
+            page = bob.new_page()
+            page.goto(f"http://{host}:{site_port}/")
+            page.evaluate(open_socket, recording)
+            outcomes[site] = page.evaluate(open_socket, kitchen.daphne.socket_url("ws/me/"))
+            page.close()
+        recorder.shutdown()
+    bob.close()
+    assert ["sessionid=" in cookie for cookie in handshakes] == [True, False], handshakes
+    assert outcomes == {"same site": "open", "another site": 1006}, outcomes
