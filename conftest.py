@@ -134,10 +134,12 @@ def _longest_first(items):
     files = _file_seconds()
 
     def seconds(path: Path) -> float:
-        if path.suffix == ".ipynb":  # chain-01-05-then-06 (each lesson twice), or 05-crashes-...
-            chain = path.parent.name == "lesson-chains"
-            numbers = set(re.findall(r"\d\d", path.stem.split("-", 2)[2] if chain else path.stem[:2]))
-            return (2 if chain else 1) * sum(t for name, t in lessons.items() if name[:2] in numbers)
+        if path.suffix == ".ipynb":  # chain-01-05-then-06 (05 twice, then 06), or 05-crashes-...
+            numbers = re.findall(r"\d\d", path.stem.split("-", 2)[2] if path.parent.name == "lesson-chains"
+                                 else path.stem[:2])
+            runs = [2] + [1] * (len(numbers) - 1)
+            return sum(n * t for number, n in zip(numbers, runs, strict=True)
+                       for name, t in lessons.items() if name[:2] == number)
         return files.get(path.name, 5)
 
     units: dict[str, list] = {}

@@ -1,16 +1,18 @@
-"""Every lesson, twice in a row, after another lesson, in one pass: chains of lessons nbval runs.
+"""Every lesson after a fresh start or after another lesson, half of them twice in a row, in one
+pass: chains of lessons nbval runs.
 
-A chain is one notebook made of lessons, each one twice: A, A, B, B. nbval runs it in one kernel
-and compares every cell's output with the lesson's own, both times. So one pass shows that each
-lesson runs top to bottom, twice in a row, and after another lesson in the same kernel (the first
-one of a chain: after a fresh start). After each run a generated cell prints what the lesson left
+A chain is one notebook made of two lessons, the first one twice: A, A, B. nbval runs it in one
+kernel and compares every cell's output with the lesson's own, each time. So one pass shows that
+every lesson runs top to bottom; that A runs after a fresh start and twice in a row; that B runs
+after another lesson in the same kernel. After each run a generated cell prints what the lesson left
 running (nothing, except lesson 09's open restaurant), so a lesson that leaks a service fails.
 
-Which lesson follows which changes with the commit (the seed is the commit's hash; set
-ORDERUP_LESSON_ORDER=<seed> to replay an order): over time every lesson follows many others, and is
-first in its chain, without running the course three times per run. The chains are written to
-tests/lesson-chains/ (not committed) when pytest starts; the heaviest chain comes first, so a
-parallel run starts it early.
+Which lesson is A and which follows which changes with the commit (the seed is the commit's hash;
+set ORDERUP_LESSON_ORDER=<seed> to replay an order): over a few commits every lesson runs twice in a
+row, first in its chain and after many others, without running the course twice per run (the
+second run of every lesson would cost the suite about a minute of its twelve). The chains are
+written to tests/lesson-chains/ (not committed) when pytest starts; the heaviest chain comes first,
+so a parallel run starts it early.
 """
 from __future__ import annotations
 
@@ -66,13 +68,13 @@ def plan(order_seed: str, size: int = 2) -> list[list[str]]:
 
 
 def chain_notebook(chain: list[str]) -> nbformat.NotebookNode:
-    """The lessons of ``chain``, each twice, every code cell labelled with where it comes from, and
-    after each run a cell that prints what the lesson left running."""
+    """The lessons of ``chain``, the first twice, every code cell labelled with where it comes from,
+    and after each run a cell that prints what the lesson left running."""
     first = nbformat.read(ROOT / "notebooks" / f"{chain[0]}.ipynb", as_version=4)
     out = nbformat.v4.new_notebook(metadata=first.metadata)
-    for lesson in chain:
+    for place, lesson in enumerate(chain):
         source = nbformat.read(ROOT / "notebooks" / f"{lesson}.ipynb", as_version=4)
-        for run in (1, 2):
+        for run in (1, 2) if place == 0 else (1,):
             number = 0
             for cell in source.cells:
                 if cell.cell_type != "code":
