@@ -256,13 +256,16 @@ class Restaurant(MoreOfTheKitchen, YourCode):
     def is_idle(self) -> bool:
         """No ticket on the rail, none held by a worker, and no task running (the worker says so).
 
-        A worker that does not answer counts as busy: silence is not an answer."""
+        A worker that does not answer counts as busy: silence is not an answer. The rail is read
+        again after the worker answers: kombu takes a ticket off the rail (BRPOP) and then records
+        it as held (HSET unacked), and a ticket between the two is on neither."""
         from restaurant import celery_app
         broker = self.redis.client(facts.database("broker"))
+
         if broker.llen("celery") or broker.hlen("unacked"):
             return False
         active = celery_app.control.inspect(timeout=1.0, limit=1).active()
-        return bool(active) and not any(active.values())
+        return bool(active) and not any(active.values()) and not (broker.llen("celery") or broker.hlen("unacked"))
 
     def memory(self) -> int:
         """Resident memory of every running service (and its children), in bytes."""
