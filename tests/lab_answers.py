@@ -307,24 +307,42 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     },
     # --- 10 debugging as a relay
     "10.1": {
-        "wrong": {"the buzzer's group": 'pressed_group = "table_6"\nbroken_hop = "group"',
-                  "the consumer": 'pressed_group = "tables_6"\nbroken_hop = "consumer"'},
-        "right": {"read from the trail another way": (
-            "pressed_group = [e['group'] for e in labkit.order_trail(drill.order_id).entries if 'group' in e][-1]\n"
-            "broken_hop = 'group'")},
+        "wrong": {"the cook's side of the group": (
+            'hop_a = "group"\nfile_a = "restaurant/orders/tasks.py"\n'
+            'line_a = project.line_of(file_a, "group_send)(f\\"table_")'),
+                  "the socket, the right line": (
+            'hop_a = "socket"\nfile_a = "restaurant/orders/consumers.py"\n'
+            "line_a = project.line_of(file_a, 'f\"tables_')")},
+        "right": {"the whole path, the line as text": (
+            "hop_a = 'group'\nfile_a = str(project.dir / 'restaurant' / 'orders' / 'consumers.py')\n"
+            "line_a = str([n for n, text in enumerate(open(file_a), 1) if 'tables_' in text][0])")},
     },
     "10.2": {
-        "wrong": {"the shared layer": 'cooks_layer = "RedisChannelLayer"\nbroken_hop_b = "layer"',
-                  "the group": 'cooks_layer = "InMemoryChannelLayer"\nbroken_hop_b = "group"'},
-        "right": {"read from the trail another way": (
-            "cooks_layer = [e['layer'] for e in labkit.order_trail(drill_b.order_id).entries if 'layer' in e][-1]\n"
-            "broken_hop_b = 'layer'")},
+        "wrong": {"the sender's type": (
+            'hop_b = "consumer"\nfile_b = "restaurant/orders/tasks.py"\n'
+            "line_b = project.line_of(file_b, '\"type\": \"order.update\"')"),
+                  "the other consumer's handler": (
+            'hop_b = "consumer"\nfile_b = "restaurant/orders/consumers.py"\n'
+            'line_b = project.line_of(file_b, "def order_update(")')},
+        "right": {"a relative path, the line counted": (
+            "file_b = './restaurant/orders/consumers.py'\nhop_b = 'consumer'\n"
+            "line_b = next(n for n, text in enumerate(project.path('restaurant/orders/consumers.py').read_text()"
+            ".splitlines(), 1) if 'order_updated' in text)")},
     },
     "10.3": {
-        "wrong": {"not mended": "heard = (await labkit.order_and_listen(kitchen, table=7)).heard",
-                  "the drill's old answer": "heard = drill_b.heard"},
-        "right": {"mended, then a list": ('await labkit.fix(kitchen, "in-memory layer")\n'
-                                          "again = await labkit.order_and_listen(kitchen, table=7)\nheard = list(again.heard)")},
+        "wrong": {"the worker restarted": (
+            'project.edit("restaurant/orders/consumers.py", "def order_updated(", "def order_update(")\n'
+            'project.restart("worker")\nheard = (await project.order_and_listen(table=7)).heard'),
+                  "both restarted": (
+            'project.edit("restaurant/orders/consumers.py", "def order_updated(", "def order_update(")\n'
+            'project.restart("worker", "daphne")\nheard = (await project.order_and_listen(table=7)).heard'),
+                  "fixed, not restarted": (
+            'project.edit("restaurant/orders/consumers.py", "def order_updated(", "def order_update(")\n'
+            'heard = (await project.order_and_listen(table=7)).heard')},
+        "right": {"the file rewritten, then a list": (
+            "path = project.path('restaurant/orders/consumers.py')\n"
+            "path.write_text(path.read_text().replace('async def order_updated(', 'async def order_update('))\n"
+            "project.restart('daphne')\nagain = await project.order_and_listen(table=7)\nheard = list(again.heard)")},
     },
     "10.4": {
         "wrong": {"the group the broken cook pressed": (

@@ -1,69 +1,103 @@
-"""Lesson 10's drills: each broken hop gives its symptom, and the checklist points at that hop."""
+"""Lesson 10's drills: each one-line mistake in the project's copy gives its symptom, the evidence the
+lesson names (Daphne's log, Redis's keys, the settings Django loads, the code) shows it, and mending
+the line and restarting only the programs that run it brings the buzz back."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
-from labkit.drills.breakdowns import (
-    BREAKDOWNS,
-    BROKEN_HOP,
-    customer_origin,
-    fix,
-    order_and_listen,
-    run_drill,
-)
+from labkit.drills.breakdowns import DRILLS, MISTAKES, MYSTERIES
 from labkit.drills.checklist import HOPS, checklist
+from labkit.drills.project import Project
 
-EXPECTED = {  # breakdown -> (the hop the checklist must name, what the customer's buzzer shows)
-    "no worker": ("cook", "open"),
-    "in-memory layer": ("layer", "open"),
-    "wrong group": ("group", "open"),
-    "no handler": ("consumer", "closed by Daphne (code 1011)"),
-    "origin refused": ("socket", "refused (HTTP 403)"),
+
+def last_error(kitchen) -> str:
+    """`grep "Error" daphne.log | tail -n 1`, as the lesson reads it."""
+    return [line for line in kitchen.daphne.log_text(since_start=False).splitlines() if "Error" in line][-1]
+
+
+def groups(kitchen, pattern: str) -> list[str]:
+    """`KEYS <pattern>` in the channel layer's database."""
+    return sorted(kitchen.redis.client(db=2).execute_command("KEYS", pattern))
+
+
+def listens_to(active_queues: str) -> list[str]:
+    """The queues `celery inspect active_queues` says the worker takes tickets from."""
+    return sorted(set(re.findall(r"'name': '([^']+)'", active_queues)))
+
+
+# mistake -> (what the customer's buzzer shows, the evidence the lesson reads, which must show it)
+SEEN = {
+    "no handler": ("closed by Daphne (code 1011)",
+                   lambda p, k: last_error(k) == "ValueError: No handler for message type order.updated"),
+    "wrong group": ("open", lambda p, k: groups(k, "asgi:group:table*") == ["asgi:group:table_3"]
+                    and 'f"tables_{order.table}"' in p.path("restaurant/orders/tasks.py").read_text()),
+    "wrong route": (None, lambda p, k: "No route found for path 'ws/table/3/'" in last_error(k)),
+    "in-memory layer": ("open", lambda p, k: groups(k, "asgi:group:table_3") == []
+                        and "InMemoryChannelLayer" in p.run(
+                            "python manage.py shell -c 'from django.conf import settings; "
+                            "print(settings.CHANNEL_LAYERS)'")),
+    "wrong queue": ("open", lambda p, k: k.redis.client(db=0).execute_command("LLEN", "pastry") == 1
+                    and listens_to(p.run("celery -A restaurant inspect active_queues")) == ["celery"]),
+    "consumer's group": ("open", lambda p, k: groups(k, "asgi:group:table*") == ["asgi:group:tables_3"]),
+    "handler renamed": ("closed by Daphne (code 1011)",
+                        lambda p, k: last_error(k) == "ValueError: No handler for message type order.update"),
 }
 
 
 @pytest.fixture
-def kitchen(restaurant):
-    return restaurant.open()
+def project(restaurant):
+    return Project(restaurant.open(worker=False, daphne=False))
 
 
-def test_every_breakdown_has_a_drill():
-    assert set(EXPECTED) == set(BREAKDOWNS) == set(BROKEN_HOP)
-    assert all(BROKEN_HOP[name] == hop for name, (hop, _) in EXPECTED.items())
-    assert {hop for hop, _ in EXPECTED.values()} <= set(HOPS)
+def test_every_mistake_has_its_evidence_and_a_hop():
+    assert set(SEEN) == set(MISTAKES) >= set(DRILLS.values()) | set(MYSTERIES.values())
+    assert {m.hop for m in MISTAKES.values()} <= set(HOPS)
+    assert len(DRILLS) >= 4 and len(MYSTERIES) >= 2
 
 
-def test_a_working_relay_answers_yes_everywhere(kitchen):
-    drill = asyncio.run(order_and_listen(kitchen, table=9))  # nothing broken
+def test_the_copy_runs_and_the_worker_answers(project):
+    kitchen = project.kitchen
+    assert kitchen.worker.cwd == kitchen.daphne.cwd == project.dir
+    registered = project.run("celery -A restaurant inspect registered")
+    assert "OK" in registered and "restaurant.orders.tasks.cook_order" in registered
+    drill = asyncio.run(project.order_and_listen(table=9))
     assert drill.heard == ["cooking", "ready"]
     report = checklist(kitchen, drill.order_id, table=9)
     assert report.broken is None and [r["answer"] for r in report.rows] == ["yes"] * len(HOPS)
 
 
-@pytest.mark.parametrize("name", list(EXPECTED))
-def test_the_drill_breaks_its_hop_and_the_checklist_finds_it(kitchen, name):
-    hop, socket = EXPECTED[name]
-    drill = asyncio.run(run_drill(kitchen, name, table=3))
+@pytest.mark.parametrize("name", list(MISTAKES))
+def test_the_evidence_finds_the_mistake_and_the_right_restart_mends_it(project, name):
+    kitchen, mistake = project.kitchen, MISTAKES[name]
+    project.break_it(name)
+    assert (project.dir / mistake.file).read_text() != (project.original / mistake.file).read_text()
+    drill = asyncio.run(project.order_and_listen(table=3, wait=2.5))
+    drill.mistake = name
     # the symptom: the waiter answered, but "ready" never reached the customer
-    assert drill.answered == 202 and "ready" not in drill.heard
-    assert drill.socket == socket
-    report = checklist(kitchen, drill.order_id, table=3)
-    assert report.broken == hop, repr(report)
-    # every hop before the broken one answered yes: the evidence points at exactly one hop
-    answers = [r["answer"] for r in report.rows]
-    assert answers[:HOPS.index(hop)] == ["yes"] * HOPS.index(hop)
-    # the learner names the hop first: the verdict agrees with the right one, not with another
-    assert checklist(kitchen, drill.order_id, table=3, guess=hop).verdict.endswith("agreed.")
-    wrong = next(h for h in HOPS if h != hop)
-    assert "agreed" not in checklist(kitchen, drill.order_id, table=3, guess=wrong).verdict
-    with pytest.raises(ValueError, match="name one of the hops"):
-        checklist(kitchen, drill.order_id, table=3, guess="the kitchen")
+    assert drill.answered == 202 and "ready" not in drill.heard, drill
+    socket, evidence = SEEN[name]
+    assert socket is None or drill.socket == socket, drill.socket
+    assert evidence(project, kitchen), name
+    # the answer key: its hop, its file (any path ending in it) and the line that holds the mistake
+    hop, file, line = project.key(drill)
+    assert hop == mistake.hop and file == mistake.file
+    assert (mistake.shown or mistake.new).strip() in project.path(file).read_text().splitlines()[line - 1]
+    assert project.names_it(drill, hop, str(project.path(file)), str(line))
+    assert not project.names_it(drill, next(h for h in HOPS if h != hop), file, line)
+    assert not project.names_it(drill, hop, "restaurant/orders/views.py", line)
 
-    asyncio.run(fix(kitchen, name))
-    mended = asyncio.run(order_and_listen(kitchen, table=4, origin=customer_origin(kitchen, name)))
+    # mend the line, restart only the programs that run it: the others keep their pid
+    before = {"worker": kitchen.worker.pid, "daphne": kitchen.daphne.pid}
+    project.edit(mistake.file, mistake.new, mistake.old)
+    project.restart(*mistake.programs)
+    for program in {"worker", "daphne"} - set(mistake.programs):
+        assert getattr(kitchen, program).pid == before[program], program
+    mended = asyncio.run(project.order_and_listen(table=4))
     assert mended.heard == ["cooking", "ready"], mended
+    assert (project.dir / mistake.file).read_text() == (project.original / mistake.file).read_text()
 
 
 def test_the_where_to_look_map_points_at_real_lines(kernels):

@@ -2,10 +2,12 @@
 
     crashes.py     kill the cook mid-task and count what happens to the tickets (lesson 05)
     charges.py     deliver the same charge twice and count the money taken (lesson 06)
-    breakdowns.py  one hop of the relay broken the way real projects break (lesson 10)
-    checklist.py   did the message make it this far? hop by hop, with evidence (lesson 10)
+    breakdowns.py  one real mistake in one line of the project, and the customer who meets it (lesson 10)
+    project.py     a copy of the restaurant that the worker and Daphne run from, to break (lesson 10)
+    checklist.py   did the message make it this far? hop by hop, from the order's trail (the classroom's record)
 
-Lessons use the crash and charge drills as ``labkit.drills.kill_the_worker(...)`` and so on.
+Lessons use the crash and charge drills as ``labkit.drills.kill_the_worker(...)`` and so on, and
+lesson 10's copy of the project as ``labkit.drills.Project(kitchen)``.
 """
 from labkit.drills.charges import (
            charge_table,
@@ -20,7 +22,8 @@ from labkit.drills.crashes import (
            kill_a_pool_process,
            kill_the_worker,
 )
+from labkit.drills.project import Project
 
-__all__ = ["FAST_REDELIVERY", "charge_table", "crash_between_claim_and_charge", "drill_table",
+__all__ = ["FAST_REDELIVERY", "Project", "charge_table", "crash_between_claim_and_charge", "drill_table",
            "duplicate_tickets", "fresh_worker", "kill_a_pool_process", "kill_the_worker",
            "redelivery_after_crash"]

@@ -1,20 +1,17 @@
-"""Lesson 10's broken restaurants: one hop of the relay broken on purpose, for real.
+"""Lesson 10's broken restaurants: one real one-line mistake in one real file of a copy of the project
+(labkit/drills/project.py runs the worker and Daphne from that copy), and the customer who meets it.
 
-Each breakdown changes one process the way a real project breaks: a worker that is not running, a
-worker whose settings disagree with Daphne's (the group name, the message type, the channel layer),
-or a browser that comes from a host Daphne does not allow. Nothing is faked: the order really goes
-through every hop that still works.
+Each mistake is one a project really makes: the cook sends a message type no consumer handles, or
+to another group than the buzzers joined; the WebSocket route does not match the page's URL; the
+settings choose Channels' in-memory layer. The drills are numbered and the lab's mysteries lettered,
+so that a cell that starts one says nothing about what it breaks.
 
-    drill = await labkit.run_drill(kitchen, "wrong group", table=2)   # break, then order
-    drill                                                              # what the customer saw
-    labkit.checklist(kitchen, drill.order_id, table=2)                 # follow the relay
-    await labkit.fix(kitchen, "wrong group")                           # and mend it
-    (await labkit.order_and_listen(kitchen, table=2)).heard            # ["cooking", "ready"]
+    drill = await project.drill(1, table=1)     # the copy broken, the right program restarted, an order
+    drill                                       # what the customer saw, and nothing more
 """
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass, field
 
 import websockets
@@ -23,108 +20,84 @@ from labkit.drills.checklist import log_marks
 from labkit.kitchen.buzzer import Buzzer
 from labkit.kitchen.web_client import WebClient
 
-# the host a workshop's browser uses, in the origin drill; Daphne does not allow it by default
-WORKSHOP_ORIGIN = "http://workshop.example.org"
 
-BREAKDOWNS = {
-    "no worker": "nobody runs the worker",
-    "in-memory layer": "the worker's settings use the in-memory channel layer",
-    "wrong group": "the worker's settings name the buzzer's group differently (tables_<n>)",
-    "no handler": "the worker's settings use a message type no consumer handles (order.updated)",
-    "origin refused": "the customer's browser comes from a host Daphne does not allow",
+@dataclass(frozen=True)
+class Mistake:
+    """One line of one file of the project, changed. ``old`` must occur in ``file``; only its first
+    occurrence changes (``new`` may add a line before it)."""
+    file: str        # relative to the project's folder
+    old: str
+    new: str
+    hop: str         # the relay's hop it breaks (labkit/drills/checklist.py's HOPS)
+    programs: tuple  # the programs that run this file's code: those to restart after a change
+    why: str         # what went wrong, for the answer key
+    shown: str = ""  # the text of the broken line, to find its number (default: new's last line)
+
+
+MISTAKES = {
+    "no handler": Mistake(
+        "restaurant/orders/tasks.py", '"type": "order.update"', '"type": "order.updated"', "consumer", ("worker",),
+        "the cook sends type 'order.updated'; the consumer's handler order_update() takes 'order.update', "
+        "so the consumer raises and Daphne closes the socket"),
+    "wrong group": Mistake(
+        "restaurant/orders/tasks.py", 'group_send)(f"table_{order.table}"', 'group_send)(f"tables_{order.table}"',
+        "group", ("worker",),
+        "the cook sends to group 'tables_<n>'; the buzzers joined 'table_<n>' (consumers.py), and a "
+        "group_send to a group with no members reaches nobody, without an error"),
+    "wrong route": Mistake(
+        "restaurant/orders/routing.py", 'path("ws/table/<int:table>/"', 'path("ws/tables/<int:table>/"', "socket",
+        ("daphne",),
+        "the route is ws/tables/<n>/; the page opens ws/table/<n>/ (table.html), which no route matches, "
+        "so the socket never connects"),
+    "in-memory layer": Mistake(
+        "restaurant/settings.py", "CACHES = {",
+        'CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}\nCACHES = {',
+        "layer", ("worker", "daphne"),
+        "a second CHANNEL_LAYERS replaces the Redis one: each program gets a layer of its own, in its own "
+        "memory, so the cook's buzz never leaves the worker",
+        shown='CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}'),
+    "wrong queue": Mistake(
+        "restaurant/settings.py", 'CELERY_TASK_ROUTES = {"restaurant.orders.stations.bake_dessert"',
+        'CELERY_TASK_ROUTES = {"restaurant.orders.*"', "rail", ("daphne",),
+        "the route sends every task of restaurant.orders, cook_order too, to the 'pastry' queue; the worker "
+        "takes tickets from 'celery' only, so the ticket waits on a rail nobody reads"),
+    "consumer's group": Mistake(
+        "restaurant/orders/consumers.py", 'self.group = f"table_{self.table}"', 'self.group = f"tables_{self.table}"',
+        "group", ("daphne",),
+        "the buzzer joins 'tables_<n>'; the cook sends to 'table_<n>' (tasks.py)"),
+    "handler renamed": Mistake(
+        "restaurant/orders/consumers.py", "async def order_update(self, event):",
+        "async def order_updated(self, event):", "consumer", ("daphne",),
+        "the consumer's handler is order_updated(), which takes type 'order.updated'; the cook sends "
+        "'order.update', so the consumer raises and Daphne closes the socket"),
 }
-# the hop the relay checklist finds broken, for each breakdown
-BROKEN_HOP = {
-    "no worker": "cook",
-    "in-memory layer": "layer",
-    "wrong group": "group",
-    "no handler": "consumer",
-    "origin refused": "socket",
-}
-# lab 10's mysteries: a breakdown the learner has to find without being told
-MYSTERIES = {"A": "wrong group", "B": "in-memory layer"}
-
-# each breaks the worker's pass from the classroom's side (restaurant/classroom/faults.py): the
-# restaurant's code stays right, one process's settings go wrong
-_WORKER_SETTINGS = {
-    "in-memory layer": {"ORDERUP_FAULT_LAYER": "memory"},
-    "wrong group": {"ORDERUP_FAULT_GROUP": "tables_{table}"},
-    "no handler": {"ORDERUP_FAULT_TYPE": "order.updated"},
-}
-
-
-def _check(name: str) -> None:
-    if name not in BREAKDOWNS:
-        raise ValueError(f"no breakdown {name!r}; choose one of {sorted(BREAKDOWNS)}")
-
-
-def break_hop(kitchen, name: str) -> None:
-    """Break one hop of ``kitchen``'s relay (see BREAKDOWNS)."""
-    _check(name)
-    if name == "no worker":
-        kitchen.stop_worker()
-    elif name in _WORKER_SETTINGS:
-        kitchen.start_worker(settings=_WORKER_SETTINGS[name])
-    # "origin refused" breaks nothing in the restaurant: the customer comes from elsewhere
-
-
-async def fix(kitchen, name: str) -> None:
-    """Mend what ``break_hop`` broke: the worker with the project's settings, Daphne allowing the
-    workshop's host (for the origin drill)."""
-    _check(name)
-    if name == "origin refused":
-        await asyncio.to_thread(kitchen.start_daphne, settings={"ORDERUP_ALLOWED_HOSTS": "workshop.example.org"})
-    else:
-        await asyncio.to_thread(kitchen.start_worker)
-
-
-def how_it_was_broken(name: str) -> str:
-    """What the classroom did to break the hop ``name``: the environment it flipped, shown, not hidden."""
-    if name == "no worker":
-        return "kitchen.stop_worker(): no worker process runs"
-    if name in _WORKER_SETTINGS:
-        flipped = " ".join(f"{k}={v}" for k, v in _WORKER_SETTINGS[name].items())
-        return f"the worker restarted with {flipped} (read by restaurant/classroom/faults.py)"
-    return f"the customer's page comes from {WORKSHOP_ORIGIN} (the socket's Origin header)"
-
-
-def customer_origin(kitchen, name: str) -> str:
-    """Where the customer's page comes from in drill ``name``."""
-    return WORKSHOP_ORIGIN if name == "origin refused" else kitchen.daphne.url
+# lesson 10's drills, in order, and lab 10's mysteries (the others: more mistakes a drill can make)
+DRILLS = {1: "no handler", 2: "wrong group", 3: "wrong route", 4: "in-memory layer"}
+MYSTERIES = {"A": "consumer's group", "B": "handler renamed"}
 
 
 @dataclass
 class Drill:
-    name: str | None  # the breakdown, or None for an order through an unbroken relay
+    number: int | str  # the lesson's drill number, or the lab's mystery letter (never what broke)
     table: int
     order_id: int | None = None
     answered: int | None = None
     heard: list[str] = field(default_factory=list)
     socket: str = ""
     buzzer: Buzzer | None = field(default=None, repr=False)
-
-    mystery: bool = False
-
-    @property
-    def broken_hop(self) -> str:
-        return BROKEN_HOP[self.name]
+    pids: dict = field(default_factory=dict, repr=False)  # the programs' pids when it was ordered
+    mistake: str | None = field(default=None, repr=False)  # the classroom's answer key (project.answer_key)
 
     def __repr__(self) -> str:
-        what = "(a mystery: find it)" if self.mystery else BREAKDOWNS.get(self.name, "none")
-        lines = [f"breakdown: {what}"]
-        if self.name and not self.mystery:
-            lines.append(f"how: {how_it_was_broken(self.name)}")
-        lines += [f"table {self.table}'s buzzer: {self.socket}",
-                  f"the waiter answered: {self.answered}",
-                  f"the buzzer heard: {', '.join(self.heard) or 'nothing'}"]
-        return "\n".join(lines)
+        return "\n".join([f"table {self.table}'s buzzer: {self.socket}",
+                          f"the waiter answered: {self.answered}",
+                          f"the buzzer heard: {', '.join(self.heard) or 'nothing'}"])
 
 
-async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str | None = None,
-                           name: str | None = None) -> Drill:
+async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str | None = None) -> Drill:
     """Play the customer at ``table``: connect its buzzer (from ``origin``, by default the
     restaurant's own page), order, and listen up to ``wait`` s for "ready"."""
-    drill = Drill(name, table)
+    drill = Drill(0, table)
     mark = kitchen.daphne.log_size()  # the checklist's evidence starts here
     buzzer = None
     try:
@@ -132,6 +105,8 @@ async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str |
         drill.socket = "open"
     except websockets.InvalidStatus as refused:
         drill.socket = f"refused (HTTP {refused.response.status_code})"
+    except (websockets.InvalidHandshake, websockets.ConnectionClosed, OSError) as failed:
+        drill.socket = f"failed ({type(failed).__name__})"
     status, order = await asyncio.to_thread(WebClient(kitchen.daphne.url).post, "/orders/", {"table": table})
     drill.order_id, drill.answered = order.get("id"), status
     if drill.order_id is not None:
@@ -149,18 +124,3 @@ async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str |
     else:
         await asyncio.sleep(wait)  # no buzzer to hear it, but the order still goes round the kitchen
     return drill
-
-
-async def mystery_drill(kitchen, letter: str, table: int) -> Drill:
-    """Lab 10: break a hop without saying which, and play the customer at ``table``."""
-    drill = await run_drill(kitchen, MYSTERIES[letter], table)
-    drill.mystery = True
-    return drill
-
-
-async def run_drill(kitchen, name: str, table: int, wait: float | None = None) -> Drill:
-    """Break ``name``, then play the customer at ``table``: connect, order, listen."""
-    break_hop(kitchen, name)
-    cook_seconds = float(os.environ.get("ORDERUP_COOK_SECONDS", "1.0"))
-    return await order_and_listen(kitchen, table, wait or cook_seconds + 1.5,
-                                  origin=customer_origin(kitchen, name), name=name)

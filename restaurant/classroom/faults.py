@@ -1,6 +1,7 @@
-"""Lesson 10's breakdowns, injected from the classroom's side: the restaurant's code stays right, and
-one program (a worker started with these settings) gets the pass wrong, as a stale deploy or a typo
-in one process's settings would.
+"""Faults injected from the classroom's side: the restaurant's code stays right, and one program (a
+worker started with these settings) gets the pass wrong, as a stale deploy or a typo in one
+process's settings would. Lab 25's broken cooks use them; lesson 10 breaks a line of a copy of the
+restaurant's code instead (labkit/drills/project.py).
 
     ORDERUP_FAULT_LAYER=memory            the in-memory channel layer, which no other process shares
     ORDERUP_FAULT_GROUP=tables_{table}    group_send to another group than the buzzers are in
@@ -15,10 +16,12 @@ IN_MEMORY = {"BACKEND": "restaurant.classroom.layers.InMemoryChannelLayer", "CON
 ON_REDIS = {"BACKEND": "restaurant.classroom.layers.RedisChannelLayer"}
 
 
-def channel_layer_backend(environ=os.environ) -> dict:
+def channel_layer_backend(environ=os.environ, backend: str = "channels_redis.core.RedisChannelLayer") -> dict:
     """What the settings' CHANNEL_LAYERS["default"] gets: the Redis layer (its CONFIG kept), or the
-    in-memory one of the fault (which takes no hosts)."""
-    return IN_MEMORY if environ.get("ORDERUP_FAULT_LAYER") == "memory" else ON_REDIS
+    in-memory one (which takes no hosts), of the fault or of the project's own ``backend`` (lesson 10
+    runs a copy of the restaurant whose settings chose Channels' in-memory layer)."""
+    in_memory = environ.get("ORDERUP_FAULT_LAYER") == "memory" or backend == "channels.layers.InMemoryChannelLayer"
+    return IN_MEMORY if in_memory else ON_REDIS
 
 
 def misdirect(group: str, message: dict, environ=os.environ) -> tuple[str, dict]:

@@ -1,5 +1,5 @@
 """The channel layers the classroom's settings name: channels_redis's and Channels' in-memory one,
-each with the order's trail (trail.py) and lesson 10's faults (faults.py) on the way through.
+each with the order's trail (trail.py) and the classroom's faults (faults.py) on the way through.
 
 group_send notes the buzz in the trail, and in a worker stamps the moment the cook pressed the buzzer
 on the message ("sent_at": the page shows how long the buzz took); receive notes what a consumer's
@@ -34,4 +34,4 @@ class RedisChannelLayer(Trailing, core.RedisChannelLayer):
 
 
 class InMemoryChannelLayer(Trailing, layers.InMemoryChannelLayer):
-    """Channels' in-memory layer: it lives inside one process (lesson 10's fault)."""
+    """Channels' in-memory layer: it lives inside one process (lesson 10's drill 4, faults.py)."""

@@ -76,8 +76,9 @@ _PASS_CONFIG = {**CHANNEL_LAYERS["default"].get("CONFIG", {}),
                 "hosts": [{**(_HOST if isinstance(_HOST, dict) else {}),
                            "address": redis_database("channel layer"), "client_name": ON_THE_PASS}]}
 CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": _PASS_CONFIG}}
-# the order's trail notes what crosses the pass (trail.py), and lesson 10's drills can break it
-CHANNEL_LAYERS["default"].update(channel_layer_backend(env))
+# the order's trail notes what crosses the pass (trail.py); faults.py can break it (lab 25), and a
+# project whose own settings chose Channels' in-memory layer gets the classroom's (lesson 10's drill 4)
+CHANNEL_LAYERS["default"].update(channel_layer_backend(env, CHANNEL_LAYERS["default"]["BACKEND"]))
 
 # lessons 05 and 11 shorten the time before an abandoned ticket goes back on the rail
 CELERY_BROKER_TRANSPORT_OPTIONS = {
