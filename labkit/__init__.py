@@ -21,20 +21,16 @@ The notebooks' API is this module's names, listed here in one place:
     with labkit.tape():                  # who says what to Redis, live, while the block runs
         ...
     labkit.close_restaurant()
+    clinic = labkit.open_project("clinic")   # another project (clinic/), run the same way
     labkit.progress()                    # every lab exercise you have checked
 """
 from labkit import drills
 from labkit.authoring.checks import check, filled, install_answer_errors, progress
 from labkit.doctor import check_setup, doctor
-from labkit.drills.breakdowns import (
-    BREAKDOWNS,
-    fix,
-    mystery_drill,
-    order_and_listen,
-    run_drill,
-)
+from labkit.drills.breakdowns import order_and_listen
 from labkit.drills.checklist import checklist
 from labkit.kitchen.buzzer import Buzzer
+from labkit.kitchen.other_project import OpenProject, close_project, open_project
 from labkit.kitchen.restaurant import (
     Restaurant,
     close_restaurant,
@@ -72,10 +68,13 @@ from labkit.runtime.paths import course_home
 from labkit.runtime.service import resident_memory
 from labkit.runtime.tables import Table
 from labkit.runtime.waiting import wait_until
+from labkit.services.projects import DjangoProject
 
 __all__ = [
     # the kitchen
     "open_restaurant", "close_restaurant", "current", "Restaurant",
+    # another Django project, with the same guarantees (clinic/, or one of yours)
+    "open_project", "close_project", "OpenProject", "DjangoProject",
     # talking to it as customers do
     "WebClient", "rush", "TestClient", "Buzzer", "browser_url",
     # looking inside
@@ -85,7 +84,7 @@ __all__ = [
     # measuring
     "time_calls", "compare", "plot", "percentile", "Table", "resident_memory", "wait_until",
     # drills
-    "drills", "BREAKDOWNS", "run_drill", "fix", "mystery_drill", "order_and_listen", "checklist",
+    "drills", "order_and_listen", "checklist",
     # labs and the doctor
     "check", "filled", "progress", "doctor", "check_setup", "course_home",
     # errors

@@ -15,11 +15,12 @@ import tokenize
 
 from conftest import ROOT
 
-PYTHON_FOLDERS = ["labkit", "restaurant", "tests", "benchmarks"]
+PYTHON_FOLDERS = ["labkit", "restaurant", "clinic", "tests", "benchmarks"]
 PYTHON_FILES = ["conftest.py", "manage.py"]
 OTHER_FILES = [".ci/run", "binder/postBuild", "environment.yml", "Makefile"]
 
-TOP_FOLDERS = ["labkit", "restaurant", "tests", "benchmarks", "binder", "notebooks", "labs", "solutions", ".ci"]
+TOP_FOLDERS = ["labkit", "restaurant", "clinic", "tests", "benchmarks", "binder", "notebooks", "labs", "solutions",
+               ".ci"]
 TOP_FILES = ["README.md", "INSTRUCTORS.md", "Makefile", "requirements.txt", "pyproject.toml", "environment.yml"]
 # a top-level name, at the start of a word or after an opening quote or bracket, `=` or `,`
 FOLDERS = "|".join(re.escape(name) for name in TOP_FOLDERS)

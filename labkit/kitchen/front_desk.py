@@ -47,7 +47,7 @@ def open_services(kind: str, home: Path | None = None) -> list[dict]:
         if reaper.same_process(service.get("pid"), service.get("started")) is None:
             continue
         found.append({"run": run_dir.name, "port": service.get("port"), "socket": service.get("socket"),
-                      "key": state.get("door_key", "")})
+                      "key": state.get("door_key", ""), "project": state.get("project")})
     return found
 
 
@@ -81,6 +81,7 @@ class Desk:
                 path = link["path"] + (f"?{query}" if query else "")
                 return 302, "", {"Location": self.daphne_url(request_path, wanted, path)}
             return 503, self.closed(request_path, link["run"], link["path"], restaurants), {}
+        restaurants = [d for d in restaurants if not d["project"]]  # another project's run: no tables
         if request_path not in ("", "/"):
             return 404, _page("Not here", "<p>The front desk only knows <a href='./'>its list</a>.</p>"), {}
         if not restaurants:

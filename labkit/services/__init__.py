@@ -8,4 +8,6 @@
     celery.py           the Celery worker (the cook) and beat (the timer)
     web.py              Daphne (the door) and lesson 01's one-waiter
     flower.py           Flower, the kitchen's monitor, on a Unix socket
+    projects.py         any Django project: its description, its worker, beat and Daphne
+    door.py             the door key in front of any project's ASGI application
 """

@@ -30,6 +30,7 @@ class CeleryWorker(Service):
     """`celery -A restaurant worker`: a separate program that takes tickets off the rail and cooks."""
 
     name = "worker"
+    celery_app = "restaurant"  # celery -A <this> (another project's: labkit/services/projects.py)
     ready_timeout = 60.0
     advice = ("The worker could not start. A task module that does not import (a syntax error, a "
               "missing name) stops it: read the traceback below, fix the code, run the cell again.")
@@ -50,7 +51,7 @@ class CeleryWorker(Service):
 
     def command(self) -> list[str]:
         o = self.options
-        cmd = [sys.executable, "-m", "celery", "-A", "restaurant", "worker", "--loglevel=INFO",
+        cmd = [sys.executable, "-m", "celery", "-A", self.celery_app, "worker", "--loglevel=INFO",
                f"--pool={o['pool']}", f"--concurrency={o['concurrency']}", f"--hostname={o['hostname']}",
                # no other workers to sync with at start-up: skip the one-second mingle
                "--without-mingle", "--without-gossip"]
@@ -75,6 +76,7 @@ class CeleryBeat(Service):
     """`celery -A restaurant beat`: drops tickets on the rail on a schedule; it never cooks."""
 
     name = "beat"
+    celery_app = "restaurant"
     ready_timeout = 30.0
     advice = "Beat could not start: read its log below."
 
@@ -86,7 +88,7 @@ class CeleryBeat(Service):
         self.options = dict(extra_args=tuple(extra_args or ()), settings=tuple(sorted((settings or {}).items())))
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "celery", "-A", "restaurant", "beat", "--loglevel=INFO",
+        return [sys.executable, "-m", "celery", "-A", self.celery_app, "beat", "--loglevel=INFO",
                 f"--schedule={self.run.dir / (self.name + '-schedule')}",
                 *self.options["extra_args"]]
 

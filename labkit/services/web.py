@@ -18,6 +18,8 @@ class Daphne(Service):
     serves the pages and keeps the buzzers' WebSockets open."""
 
     name = "daphne"
+    # what it serves: the restaurant's behind the door (another project's: labkit/services/projects.py)
+    application = "restaurant.classroom.asgi:application"
     ready_timeout = 30.0
     advice = "Daphne could not start: read its log below (an import error in asgi.py or consumers.py?)."
     LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
@@ -38,7 +40,7 @@ class Daphne(Service):
         cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.options["port"] or 0)]
         if self.options["root_path"]:
             cmd += ["--root-path", self.options["root_path"]]
-        return cmd + ["restaurant.classroom.asgi:application"]  # the restaurant's, behind the door
+        return cmd + [self.application]
 
     def prepare(self) -> None:
         if self.options["port"]:
@@ -83,7 +85,7 @@ class Uvicorn(Daphne):
                "--ws", "websockets-sansio", "--lifespan", "off"]
         if self.options["root_path"]:
             cmd += ["--root-path", self.options["root_path"]]
-        return cmd + ["restaurant.classroom.asgi:application"]
+        return cmd + [self.application]
 
 
 class OneWaiter(Service):
