@@ -52,7 +52,7 @@ def pytest_unconfigure(config):
 def pytest_report_header(config):
     chains = getattr(config, "_orderup_chains", [])
     return [f"lesson chains (seed {_chains().seed()}; ORDERUP_LESSON_ORDER replays one): "
-            + "; ".join(" x2, ".join(chain) + " x2" for chain in chains)]
+            + "; ".join(f"{chain[0]} x2, " + ", ".join(chain[1:]) for chain in chains)]
 
 
 def pytest_itemcollected(item):
