@@ -323,13 +323,25 @@ def test_the_page_survives_a_daphne_restart_and_catches_up_on_the_missed_buzz(br
     assert len(watch.sockets) >= 2, watch.sockets
 
 
+def staff_member(kitchen, monkeypatch, username: str) -> None:
+    """A staff user ``username`` (password "order-up"), made with manage.py createsuperuser."""
+    from labkit.kitchen.kernel_django import manage
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "order-up")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", f"{username}@example.com")
+    manage(kitchen, "createsuperuser", f"--username={username}")
+
+
+def log_in(page, username: str) -> None:
+    """Fill Django's login form on ``page`` and send it."""
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "order-up")
+    page.click("button[type=submit]")
+
+
 def test_the_kitchen_display_shows_what_a_table_sends_to_staff_only(browser, kitchen, monkeypatch):
     """The chef logs in on the login page the kitchen's page sends her to, and her display shows
     table 4's "Call the waiter" as the table's page sends it; nobody else gets the display."""
-    from labkit.kitchen.kernel_django import manage
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "order-up")
-    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "chef@example.com")
-    manage(kitchen, "createsuperuser", "--username=chef")
+    staff_member(kitchen, monkeypatch, "chef")
 
     stranger = browser.new_context()
     page = stranger.new_page()
@@ -340,9 +352,7 @@ def test_the_kitchen_display_shows_what_a_table_sends_to_staff_only(browser, kit
     chefs = browser.new_context()
     display = chefs.new_page()
     display.goto(kitchen.daphne.browser_url("kitchen/"))
-    display.fill("input[name=username]", "chef")
-    display.fill("input[name=password]", "order-up")
-    display.click("button[type=submit]")
+    log_in(display, "chef")
     display.wait_for_selector("body[data-display=open]", timeout=10_000)
 
     table = browser.new_page()  # another browser's table page, not logged in
@@ -368,16 +378,11 @@ def test_the_session_cookie_stays_on_its_site_and_the_origin_check_compares_host
     ports: the same-site page's socket to ws/me/ is let in (and is Bob's), another site's refused."""
     from websockets.sync.server import serve
 
-    from labkit.kitchen.kernel_django import manage
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "order-up")
-    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "bob@example.com")
-    manage(kitchen, "createsuperuser", "--username=bob")
+    staff_member(kitchen, monkeypatch, "bob")
     bob = browser.new_context()
     login = bob.new_page()
     login.goto(kitchen.daphne.browser_url("accounts/login/"))
-    login.fill("input[name=username]", "bob")
-    login.fill("input[name=password]", "order-up")
-    login.click("button[type=submit]")
+    log_in(login, "bob")
     login.wait_for_function("!location.pathname.startsWith('/accounts/login/')", timeout=10_000)
     assert any(c["name"] == "sessionid" and c["sameSite"] == "Lax" for c in bob.cookies()), bob.cookies()
 
