@@ -16,10 +16,7 @@ the commands ``run`` starts read the copy.
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from labkit.drills.breakdowns import DRILLS, MISTAKES, MYSTERIES, Drill, order_and_listen
@@ -29,6 +26,7 @@ from labkit.look.trail import order_trail
 from labkit.runtime.errors import LabkitError
 from labkit.runtime.paths import course_root
 from labkit.runtime.service import start_together
+from labkit.runtime.typed import run_as_typed
 
 PROGRAMS = ("worker", "daphne")
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.sqlite3*", "tests")
@@ -114,14 +112,7 @@ class Project:
     def run(self, command: str, timeout: float = 30) -> str:
         """Run ``command`` as a terminal in the project's folder would (``celery ...``, ``python
         manage.py ...``: the course's Python runs them) and return what it printed."""
-        args = shlex.split(command)
-        if args[0] == "celery":
-            args = [sys.executable, "-m", "celery", *args[1:]]
-        elif args[0] == "python":
-            args = [sys.executable, *args[1:]]
-        done = subprocess.run(args, cwd=self.dir, env=self.environment(), capture_output=True, text=True,
-                              timeout=timeout)
-        return (done.stdout + done.stderr).rstrip()
+        return run_as_typed(command, self.dir, self.environment(), timeout=timeout).rstrip()
 
     # -- the drills ----------------------------------------------------------------------------------
     def break_it(self, name: str) -> None:

@@ -19,8 +19,6 @@ import importlib.util
 import os
 import secrets
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 from labkit.kitchen import door_keys
@@ -33,6 +31,7 @@ from labkit.runtime.ports import quiet_port
 from labkit.runtime.run import Run
 from labkit.runtime.service import Service, start_together
 from labkit.runtime.tables import Table, fmt_duration
+from labkit.runtime.typed import run_as_typed
 from labkit.services import projects
 from labkit.services.external_redis import RedisRelay, external_redis
 from labkit.services.projects import DjangoProject
@@ -155,20 +154,9 @@ class OpenProject:
         environment (``python manage.py loaddata doctors``, ``celery -A config inspect registered``):
         what it printed. ``python``, ``celery``, ``daphne`` and ``pytest`` are the course's own.
         ``check``: a command that fails raises, with its output."""
-        args = shlex.split(command)
-        if args[0] == "python":
-            args[0] = sys.executable
-        elif args[0] in ("celery", "daphne", "pytest"):
-            args = [sys.executable, "-m", *args]
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the kernel's only
         env = {**env, **self.environment, reaper.RUN_MARKER: self.run.id}  # reaped with the run's programs
-        done = subprocess.run(args, cwd=self.project.folder, env=env,
-                              capture_output=True, text=True, timeout=timeout)
-        output = done.stdout + done.stderr
-        if check and done.returncode != 0:
-            raise LabkitError(f"`{command}` failed in {self.project.folder} (exit code {done.returncode}):\n"
-                              + output[-3000:])
-        return output
+        return run_as_typed(command, self.project.folder, env, timeout=timeout, check=check)
 
     def celery(self, *args: str, timeout: float = 30) -> str:
         """`celery -A <its app> ARGS` in the project's folder, as the restaurant's ``kitchen.celery``:

@@ -9,4 +9,5 @@
     unix_http.py  HTTP over a Unix socket
     machine.py    the CPUs and memory the course may use (cgroup limits), small-machine mode
     errors.py     errors that say what happened and what to do
+    typed.py      a command as a learner types it, run with the course's Python
 """
