@@ -667,4 +667,44 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
             "    except OSError:\n        await asyncio.sleep(delay)\n        waited.append(delay)\n"
             "        delay = min(delay * 2, longest)")},
     },
+    # --- 29 a project you have never seen
+    "29.1": {
+        "wrong": {"tasks.py without its folder (the clinic has two)": 'clinic_map = {\n    "waiter": ("results/views.py", "receive_result"),\n    "hand-off": ("results/views.py", "apply_async"),\n    "cook": ("tasks.py", "notify_doctor"),\n    "order up": ("results/tasks.py", "group_send"),\n    "group": ("results/groups.py", "doctor_group"),\n    "buzzer": ("results/consumers.py", "DoctorConsumer"),\n    "handler": ("results/consumers.py", "result_ready"),\n    "url wiring": ("results/routing.py", "websocket_urlpatterns"),\n}',
+                  "the consumer's connect as its handler": 'clinic_map = {\n    "waiter": ("results/views.py", "receive_result"),\n    "hand-off": ("results/views.py", "apply_async"),\n    "cook": ("results/tasks.py", "notify_doctor"),\n    "order up": ("results/tasks.py", "group_send"),\n    "group": ("results/groups.py", "doctor_group"),\n    "buzzer": ("results/consumers.py", "DoctorConsumer"),\n    "handler": ("results/consumers.py", "connect"),\n    "url wiring": ("results/routing.py", "websocket_urlpatterns"),\n}',
+                  "one actor left out": 'clinic_map = {\n    "waiter": ("results/views.py", "receive_result"),\n    "hand-off": ("results/views.py", "apply_async"),\n    "cook": ("results/tasks.py", "notify_doctor"),\n    "order up": ("results/tasks.py", "group_send"),\n    "group": ("results/groups.py", "doctor_group"),\n    "buzzer": ("results/consumers.py", "DoctorConsumer"),\n    "url wiring": ("results/routing.py", "websocket_urlpatterns"),\n}'},
+        "right": {"paths as grep prints them, names as written in the code": 'clinic_map = {\n    "waiter": ("./results/views.py", "def receive_result()"),\n    "hand-off": ("results/views.py", "notify_doctor.apply_async"),\n    "cook": ("results/tasks.py", "notify_doctor"),\n    "order up": ("results/tasks.py", "group_send"),\n    "group": ("results/groups.py", "doctor_group"),\n    "buzzer": ("results/consumers.py", "DoctorConsumer"),\n    "handler": ("results/consumers.py", "DoctorConsumer.result_ready"),\n    "url wiring": ("results/routing.py", "websocket_urlpatterns"),\n}',
+                  "the wiring in asgi.py, lists for pairs": 'clinic_map = {\n    "waiter": ("results/views.py", "receive_result"),\n    "hand-off": ("results/views.py", "apply_async"),\n    "cook": ("results/tasks.py", "notify_doctor"),\n    "order up": ("results/tasks.py", "group_send"),\n    "group": ["results/groups.py", "doctor_group()"],\n    "buzzer": ("results/consumers.py", "DoctorConsumer"),\n    "handler": ("results/consumers.py", "result_ready"),\n    "url wiring": ["config/asgi.py", "application"],\n}'},
+    },
+    "29.2": {
+        "wrong": {"the hop of the cook": (
+            'hop_2 = "cook"\nfile_2 = "results/tasks.py"\nline_2 = clinic.line_of(file_2, "result.new")'),
+                  "the group helper": (
+            'hop_2 = "consumer"\nfile_2 = "results/groups.py"\nline_2 = 4')},
+        "right": {"the handler's side, the whole path, the line as text": (
+            "hop_2 = 'Consumer'\nfile_2 = str(clinic.path('results/consumers.py'))\n"
+            "line_2 = str(clinic.line_of('results/consumers.py', 'def result_ready('))")},
+    },
+    "29.3": {
+        "wrong": {"the task's side of the group": (
+            'hop_3 = "group"\nfile_3 = "results/tasks.py"\nline_3 = clinic.line_of(file_3, "doctor_group(result")'),
+                  "the helper, which is right": (
+            'hop_3 = "group"\nfile_3 = "results/groups.py"\nline_3 = clinic.line_of(file_3, "return f")')},
+        "right": {"a relative path, the line counted": (
+            "file_3 = './results/consumers.py'\nhop_3 = 'group'\n"
+            "line_3 = next(n for n, text in enumerate(clinic.path('results/consumers.py').read_text().splitlines(), 1)"
+            " if 'doctor_{' in text)")},
+    },
+    "29.4": {
+        "wrong": {"the worker restarted": [(
+            "clinic.edit('results/consumers.py', 'f\"doctor_', 'f\"doctor-')\nclinic.restart('worker')\n"
+            "heard = (await labkit.drills.a_result_arrives(clinic, patient='Eva Lund')).heard")],
+                  "fixed, not restarted": [(
+            "clinic.edit('results/consumers.py', 'f\"doctor_', 'f\"doctor-')\n"
+            "heard = (await labkit.drills.a_result_arrives(clinic, patient='Eva Lund')).heard")]},
+        "right": {"the name spelled as the helper spells it, the file rewritten": [(
+            "path = clinic.path('results/consumers.py')\n"
+            "path.write_text(path.read_text().replace('f\"doctor_{', 'f\"doctor-{'))\n"
+            "clinic.restart('daphne')\nagain = await labkit.drills.a_result_arrives(clinic, patient='Eva Lund')\n"
+            "heard = list(again.heard)")]},
+    },
 }

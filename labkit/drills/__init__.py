@@ -4,6 +4,7 @@
     charges.py     deliver the same charge twice and count the money taken (lesson 06)
     breakdowns.py  one real mistake in one line of the project, and the customer who meets it (lesson 10)
     project.py     a copy of the restaurant that the worker and Daphne run from, to break (lesson 10)
+    clinic.py      the capstone's faults in a copy of the clinic, the doctor who meets them, its map's key
     checklist.py   did the message make it this far? hop by hop, from the order's trail (the classroom's record)
 
 Lessons use the crash and charge drills as ``labkit.drills.kill_the_worker(...)`` and so on, and
@@ -15,6 +16,7 @@ from labkit.drills.charges import (
            duplicate_tickets,
            redelivery_after_crash,
 )
+from labkit.drills.clinic import a_result_arrives, clinic_answer_key, clinic_fault
 from labkit.drills.crashes import (
            FAST_REDELIVERY,
            drill_table,
@@ -24,6 +26,7 @@ from labkit.drills.crashes import (
 )
 from labkit.drills.project import Project
 
-__all__ = ["FAST_REDELIVERY", "Project", "charge_table", "crash_between_claim_and_charge", "drill_table",
+__all__ = ["FAST_REDELIVERY", "Project", "a_result_arrives", "charge_table", "clinic_answer_key", "clinic_fault",
+           "crash_between_claim_and_charge", "drill_table",
            "duplicate_tickets", "fresh_worker", "kill_a_pool_process", "kill_the_worker",
            "redelivery_after_crash"]

@@ -9,6 +9,10 @@ dies.
     clinic.terminal("celery -A config inspect registered")   # typed in the project's folder
     labkit.close_project("clinic")
 
+With ``copy=True`` the programs run from a copy of the project in the run folder, which ``edit``
+changes line by line as an editor would (the capstone's planted faults, labkit/drills/clinic.py),
+and ``restart`` starts the programs that run a changed file again.
+
 The project's code runs only in its own programs: this kernel's Django stays the restaurant's
 (kernel_django.py). A notebook reaches the project as a developer does: HTTP and WebSockets through
 Daphne, commands in a terminal (``terminal``: manage.py, celery inspect, pytest).
@@ -19,6 +23,8 @@ import importlib.util
 import os
 import secrets
 import shlex
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from labkit.kitchen import door_keys
@@ -63,9 +69,15 @@ def allowed_hosts() -> list[str]:
 class OpenProject:
     """One project's programs for this kernel, in one private run folder."""
 
-    def __init__(self, project: DjangoProject, home: Path | None = None):
-        self.project = project
+    def __init__(self, project: DjangoProject, home: Path | None = None, copy: bool = False):
         self.run = Run(home)
+        self.original = Path(project.folder)
+        self.copied = copy
+        if copy:  # the programs run from a copy in the run folder: the course's files stay right
+            shutil.copytree(self.original, self.run.dir / project.name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.sqlite3*"))
+            project = replace(project, folder=self.run.dir / project.name)
+        self.project = project
         self.redis_port = quiet_port()  # named in the programs' environment before Redis binds it
         self.redis_password, self.redis_username = secrets.token_urlsafe(24), ""
         self.external_redis = external_redis()  # ORDERUP_USE_REDIS: through a relay, as the restaurant
@@ -80,6 +92,8 @@ class OpenProject:
         self.environment = project.environment_for(
             f"{redis_url(self.redis_port, self.redis_password, self.redis_username)}/{first_db}",
             self.run.dir, allowed_hosts())
+        if copy:  # no bytecode cache: a line changed and changed back within a second still shows
+            self.environment["PYTHONDONTWRITEBYTECODE"] = "1"
         self.redis: RedisServer | RedisRelay | None = None
         self.worker = self.beat = self.daphne = None
 
@@ -149,6 +163,43 @@ class OpenProject:
                 service.stop()
         return self
 
+    def restart(self, *programs: str) -> None:
+        """Stop and start ``programs`` ("worker", "beat", "daphne"): a program reads its code once, when
+        it starts."""
+        known = {"worker": self._worker, "beat": self._beat, "daphne": self._daphne}
+        if not programs or any(p not in known for p in programs):
+            raise LabkitError(f"restart which program? name one or more of {', '.join(map(repr, known))}")
+        for name in programs:
+            if getattr(self, name) is not None:
+                getattr(self, name).stop()
+        start_together([known[name]() for name in programs])
+        if "daphne" in programs:
+            door_keys.register(self.daphne.port, self.door_key)
+
+    # -- the files (of the copy: labkit.open_project(..., copy=True)) -------------------------------
+    def path(self, file: str = "") -> Path:
+        """``file`` (relative to the project's folder) where the programs read it."""
+        return Path(self.project.folder) / file
+
+    def edit(self, file: str, old: str, new: str) -> None:
+        """Replace the first ``old`` in ``file`` with ``new``, as an editor would."""
+        if not self.copied:
+            raise LabkitError(f"{self.name} runs from the course's own files: open it with "
+                              f"labkit.open_project({self.name!r}, copy=True) to change a copy.")
+        text = self.path(file).read_text()
+        if old not in text:
+            raise LabkitError(f"{file} has no {old!r}: open it ({self.path(file)}) and look again.")
+        self.path(file).write_text(text.replace(old, new, 1))
+
+    def restore(self, file: str) -> None:
+        """``file`` of the copy made as the course's again."""
+        shutil.copy2(self.original / file, self.path(file))
+
+    def line_of(self, file: str, text: str) -> int | None:
+        """The number of the first line of ``file`` that holds ``text``."""
+        lines = self.path(file).read_text().splitlines()
+        return next((number for number, line in enumerate(lines, 1) if text in line), None)
+
     def terminal(self, command: str, check: bool = False, timeout: float = 120) -> str:
         """Run ``command`` as typed in a terminal in the project's folder, with the project's
         environment (``python manage.py loaddata doctors``, ``celery -A config inspect registered``):
@@ -195,15 +246,20 @@ class OpenProject:
 _open: dict[str, OpenProject] = {}
 
 
-def open_project(project: str | DjangoProject = "clinic", **options) -> OpenProject:
-    """Open a project for this kernel: "clinic" (the course's), or a DjangoProject of your own. Safe to run again."""
+def open_project(project: str | DjangoProject = "clinic", copy: bool = False, **options) -> OpenProject:
+    """Open a project for this kernel: "clinic" (the course's), or a DjangoProject of your own; with
+    ``copy``, its programs run from a copy of it that ``edit`` changes. Safe to run again."""
     if isinstance(project, str):
         if project not in PROJECTS:
             raise LabkitError(f"No project called {project!r}: labkit knows {', '.join(PROJECTS)}, "
                               "or give it a labkit.DjangoProject(...) of your own.")
         project = PROJECTS[project]()
-    if project.name not in _open:
-        _open[project.name] = OpenProject(project)
+    opened = _open.get(project.name)
+    if opened is not None and opened.copied != copy:
+        opened.close()  # the other way round: its programs run from the other folder
+        opened = None
+    if opened is None:
+        _open[project.name] = OpenProject(project, copy=copy)
     return _open[project.name].open(**options)
 
 
