@@ -16,6 +16,7 @@ import redis
 import websockets
 
 from labkit.kitchen.buzzer import Buzzer
+from labkit.kitchen.front_desk import Desk
 from labkit.kitchen.other_project import OpenProject, clinic
 from labkit.runtime.browser import with_key
 from labkit.runtime.waiting import wait_until
@@ -119,3 +120,15 @@ def test_the_clinics_own_tests_pass():
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"],
                           cwd=CLINIC, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "4 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_a_closed_clinics_link_says_so_and_how_to_open_it_again(home):
+    """The front desk's run link to a clinic whose notebook closed it names the clinic and
+    labkit.open_project, not the restaurant."""
+    project = OpenProject(clinic(), home)
+    try:
+        status, page, _ = Desk(False, home).tables(f"/run/{project.run.id}/doctors/1/")
+        assert status == 503 and "This clinic is closed" in page, page
+        assert "labkit.open_project(&quot;clinic&quot;)" in page and "open_restaurant" not in page, page
+    finally:
+        project.run.close(remove=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from labkit.kitchen.other_project import OpenProject, clinic
 from labkit.kitchen.restaurant import Restaurant
 from labkit.runtime.errors import LabkitError
 from labkit.runtime.run import Run
@@ -63,3 +64,18 @@ def test_lessons_run_unchanged_on_an_existing_redis(instructors_redis, home, mon
     used = [db for db in range(16) if instructors_redis.client(db).dbsize()]
     assert used and set(used) <= {12, 13, 14, 15}, used
     assert instructors_redis.running and instructors_redis.client().ping()
+
+
+def test_the_clinic_keeps_a_redis_of_its_own(instructors_redis, home, monkeypatch):
+    """The four databases ORDERUP_USE_REDIS gives a learner are the restaurant's, emptied by each of its
+    new days: the clinic (lesson 29) starts its own Redis, and leaves the instructor's untouched."""
+    monkeypatch.setenv("ORDERUP_USE_REDIS", f"redis://:{instructors_redis.password}@127.0.0.1:{instructors_redis.port}/12")
+    project = OpenProject(clinic(), home)
+    try:
+        project.open(beat=False, daphne=False)
+        assert isinstance(project.redis, RedisServer) and project.redis.port != instructors_redis.port
+        assert "1 node online" in project.celery("status")
+    finally:
+        project.close()
+        project.run.close(remove=True)
+    assert not [db for db in range(16) if instructors_redis.client(db).dbsize()]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from labkit.kitchen.other_project import OpenProject, clinic
 from labkit.kitchen.restaurant import Restaurant
 from labkit.runtime.machine import SMALL_MEMORY, cgroup_cpus, cgroup_memory, machine
 
@@ -66,3 +67,23 @@ def test_small_machine_one_pool_process_and_one_open_restaurant(two_restaurants,
     assert "Small machine: closed another notebook's restaurant" in capsys.readouterr().out
     # a lesson that needs two cooks still gets them
     assert len(second.start_worker(concurrency=2).pool_pids) == 2
+
+
+def test_small_machine_opening_the_clinic_closes_the_restaurant_and_back(home, monkeypatch, capsys):
+    """One program set at a time on a small machine, whichever project it runs: the clinic closes
+    another notebook's restaurant, and the restaurant the clinic, each saying which it closed."""
+    monkeypatch.setenv("ORDERUP_SMALL_MACHINE", "1")
+    restaurant, project = Restaurant(home, in_process_django=False), OpenProject(clinic(), home)
+    try:
+        restaurant.open(daphne=False)
+        project.open(beat=False, daphne=False)
+        assert not restaurant.redis.running and not restaurant.worker.running
+        assert project.redis.running and project.worker.running
+        assert "Small machine: closed another notebook's restaurant" in capsys.readouterr().out
+        restaurant.open(daphne=False)
+        assert not project.redis.running and not project.worker.running
+        assert "Small machine: closed another notebook's clinic" in capsys.readouterr().out
+    finally:
+        for opened in (restaurant, project):
+            opened.close()
+            opened.run.close(remove=True)

@@ -97,21 +97,25 @@ class Desk:
 
     def closed(self, request_path: str, run: str, path: str, restaurants: list[dict]) -> str:
         state = reaper.read_state((self.home or course_home()) / "runs" / run)
+        project = (state or {}).get("project")  # another project's run (the clinic), or the restaurant
+        what = f"the {project}" if project else "the restaurant"
+        opens = (f'labkit.open_project("{project}")' if project else "kitchen = labkit.open_restaurant()")
         if state and reaper.owner_alive(state):
-            why = ("Its notebook closed it (<code>labkit.close_restaurant()</code>, or a lesson's last "
-                   "cell). Run <code>kitchen = labkit.open_restaurant()</code> in that notebook, then "
-                   "reload this page.")
+            closes = f'labkit.close_project("{project}")' if project else "labkit.close_restaurant()"
+            why = (f"Its notebook closed it (<code>{html.escape(closes)}</code>, or a lesson's last cell). Run "
+                   f"<code>{html.escape(opens)}</code> in that notebook, then reload this page.")
         else:
             why = ("The kernel that ran it was shut down or restarted. Open the notebook, run its first "
-                   "cells (they open the restaurant again), and click the new link they print.")
-        body = (f"<p>The restaurant behind this link (kernel run <code>{html.escape(run)}</code>) is closed.</p>"
+                   f"cells (they open {what} again), and click the new link they print.")
+        body = (f"<p>{what.capitalize()} behind this link (kernel run <code>{html.escape(run)}</code>) is closed.</p>"
                 f"<p>{why}</p>")
-        if restaurants:
+        same_kind = [d for d in restaurants if d["project"] == project]  # the same page exists there
+        if same_kind:
             up = "../" * (request_path.count("/") - 1)  # back to orderup/
             others = "".join(f'<li><a href="{up}run/{d["run"]}/{html.escape(path)}">kernel run '
-                             f'{html.escape(d["run"])}</a></li>' for d in restaurants)
-            body += f"<p>Open now, the same page in another restaurant:</p><ul>{others}</ul>"
-        return _page("This restaurant is closed", body)
+                             f'{html.escape(d["run"])}</a></li>' for d in same_kind)
+            body += f"<p>Open now, the same page in another {project or 'restaurant'}:</p><ul>{others}</ul>"
+        return _page(f"This {project or 'restaurant'} is closed", body)
 
     def flower(self) -> dict | None:
         return next(iter(open_services("flower", self.home)), None)

@@ -39,7 +39,6 @@ from labkit.runtime.service import Service, start_together
 from labkit.runtime.tables import Table, fmt_duration
 from labkit.runtime.typed import run_as_typed
 from labkit.services import projects
-from labkit.services.external_redis import RedisRelay, external_redis
 from labkit.services.projects import DjangoProject
 from labkit.services.redis import RedisServer, redis_url
 
@@ -78,23 +77,20 @@ class OpenProject:
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.sqlite3*"))
             project = replace(project, folder=self.run.dir / project.name)
         self.project = project
+        # A Redis of its own, even where ORDERUP_USE_REDIS names one: the four databases it gives a
+        # learner are the restaurant's, and a new day of the restaurant empties them (new_day.py)
         self.redis_port = quiet_port()  # named in the programs' environment before Redis binds it
-        self.redis_password, self.redis_username = secrets.token_urlsafe(24), ""
-        self.external_redis = external_redis()  # ORDERUP_USE_REDIS: through a relay, as the restaurant
-        first_db = 0
-        if self.external_redis:
-            self.redis_password = self.external_redis["password"]
-            self.redis_username = self.external_redis["username"]
-            first_db = self.external_redis["first_db"]
+        self.redis_password = secrets.token_urlsafe(24)
         self.door_key = secrets.token_urlsafe(16)
         self.run.state["door_key"] = self.door_key  # the front desk's links read it there
         self.run.state["project"] = project.name  # and its list of restaurants leaves this run out
+        reaper.write_state(self.run.dir, self.run.state)
         self.environment = project.environment_for(
-            f"{redis_url(self.redis_port, self.redis_password, self.redis_username)}/{first_db}",
+            f"{redis_url(self.redis_port, self.redis_password)}/0",
             self.run.dir, allowed_hosts())
         if copy:  # no bytecode cache: a line changed and changed back within a second still shows
             self.environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        self.redis: RedisServer | RedisRelay | None = None
+        self.redis: RedisServer | None = None
         self.worker = self.beat = self.daphne = None
 
     @property
@@ -105,11 +101,10 @@ class OpenProject:
     def services(self) -> list[Service]:
         return [s for s in (self.redis, self.worker, self.beat, self.daphne) if s is not None]
 
-    def start_redis(self) -> RedisServer | RedisRelay:
+    def start_redis(self) -> RedisServer:
         if self.redis is None:
-            self.redis = (RedisRelay(self.run, self.external_redis, port=self.redis_port) if self.external_redis
-                          else RedisServer(self.run, port=self.redis_port, password=self.redis_password,
-                                           port_was_picked=True))
+            self.redis = RedisServer(self.run, port=self.redis_port, password=self.redis_password,
+                                     port_was_picked=True)
         if not self.redis.running:
             make_room(self.run)
         return self.redis.start()

@@ -25,5 +25,6 @@ def make_room(run) -> None:
             continue
         memory = resident_memory(procs) / 1024**2
         reaper.stop_processes(procs)
-        print(f"Small machine: closed another notebook's restaurant (run {run_dir.name}, "
+        what = state.get("project") or "restaurant"  # the clinic, say (labkit.open_project)
+        print(f"Small machine: closed another notebook's {what} (run {run_dir.name}, "
               f"{memory:.0f} MiB) to make room. Run that notebook's first cell to open it again.")
