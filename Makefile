@@ -3,6 +3,7 @@
 #   make test   the same install, then every test (labkit, notebooks with nbval, labs), in parallel
 #   make test-fast   the inner loop: labkit and the restaurant, no notebook (under 2 minutes)
 #   make bench  the queue race, cold starts and every lesson, timed (benchmarks/README.md)
+#   make restaurant   the restaurant outside Jupyter: Redis, worker, beat, Daphne under supervisor (PORT=8000)
 # A Python 3.11 or newer: python3 if it is one, else the newest python3.13, python3.12 or python3.11
 # on PATH (Ubuntu 22.04's python3 is 3.10). Choose another with `make lab PYTHON=/path/to/python3.12`.
 SUITABLE = import sys; sys.exit(sys.version_info < (3, 11))
@@ -13,7 +14,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab lint test test-fast test-durations labs outputs bench .venv-arq
+.PHONY: restaurant lab lint test test-fast test-durations labs outputs bench .venv-arq
 
 NO_PYTHON = Order Up! needs Python 3.11 or newer, and found none on PATH (python3, python3.13, python3.12, python3.11).\nInstall one (python.org, your package manager, pyenv), or name it: make lab PYTHON=/path/to/python3.12
 
@@ -44,6 +45,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(INSTALLED) $(ARQ_INSTALLED)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --config=binder/jupyter_server_config.py \
 		--LabApp.default_url=/lab/tree/notebooks/00-open-the-restaurant.ipynb
+
+# The restaurant outside Jupyter, for your own editor, terminal and browser: Redis, then the worker, beat
+# and Daphne under supervisor with the production settings (deploy/supervisor/); Ctrl+C stops them all.
+restaurant: $(INSTALLED)
+	$(BIN)/python -m labkit.kitchen.outside $(if $(PORT),--port $(PORT))
 
 # The whole suite, in parallel: notebooks mostly wait (on cooks, timeouts, Redis), so more workers
 # than cores pay off. Each worker has a course home of its own (conftest.py). TEST_WORKERS=1: serial.

@@ -1,6 +1,7 @@
 """Lessons 11 to 13's part of the kitchen: stations (workers for named queues), Flower, another broker
-(RabbitMQ), and the `celery` command line, run against this kitchen; and lesson 23's Uvicorn, a
-second ASGI server, and `manage.py runserver`. A part of Restaurant."""
+(RabbitMQ), and the `celery` command line, run against this kitchen; lesson 19's process manager
+(supervisord, with the restaurant's own program files); and lesson 23's Uvicorn, a second ASGI
+server, and `manage.py runserver`. A part of Restaurant."""
 from __future__ import annotations
 
 import os
@@ -13,6 +14,7 @@ from labkit.runtime.waiting import wait_until
 from labkit.services.celery import CeleryWorker
 from labkit.services.flower import Flower
 from labkit.services.rabbitmq import RabbitMQNotFound, RabbitMQServer
+from labkit.services.supervisor import Supervisord
 from labkit.services.web import DevServer, Uvicorn
 
 
@@ -20,6 +22,19 @@ class MoreOfTheKitchen:
     """Restaurant's methods for lessons 11 to 13 and 23 (they use its run, Redis and environment)."""
 
     dev_server: DevServer | None = None  # lesson 23: manage.py runserver, with or without Daphne
+    supervisor: Supervisord | None = None  # lesson 19: the process manager
+
+    def start_supervisor(self, files: list, settings: dict | None = None) -> Supervisord:
+        """supervisord, running the programs of ``files`` (the restaurant's deploy/supervisor/worker.conf,
+        or a copy of it) with this kitchen's environment; ``settings``: more environment for them
+        (ORDERUP_PRODUCTION=1: restaurant/production.py's Celery and Channels settings). A supervisord
+        this kitchen started before is stopped first."""
+        self.start_redis()
+        if self.supervisor is not None:
+            self.supervisor.stop(timeout=90)
+        env = {**self.app_environment(), "ORDERUP_PROGRAM": "worker", **(settings or {})}
+        self.supervisor = Supervisord(self.run, env, files, requires=[self.redis]).start()
+        return self.supervisor
 
     def start_station(self, queue: str, concurrency: int = 1, name: str | None = None,
                       broker: str | None = None) -> CeleryWorker:

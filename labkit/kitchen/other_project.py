@@ -243,15 +243,19 @@ _open: dict[str, OpenProject] = {}
 
 def open_project(project: str | DjangoProject = "clinic", copy: bool = False, **options) -> OpenProject:
     """Open a project for this kernel: "clinic" (the course's), or a DjangoProject of your own; with
-    ``copy``, its programs run from a copy of it that ``edit`` changes. Safe to run again."""
+    ``copy``, its programs run from a new copy of it, which ``edit`` changes. Safe to run again: what
+    runs from the project's own folder is kept, a copy made anew."""
     if isinstance(project, str):
         if project not in PROJECTS:
             raise LabkitError(f"No project called {project!r}: labkit knows {', '.join(PROJECTS)}, "
                               "or give it a labkit.DjangoProject(...) of your own.")
         project = PROJECTS[project]()
     opened = _open.get(project.name)
-    if opened is not None and opened.copied != copy:
-        opened.close()  # the other way round: its programs run from the other folder
+    if opened is not None and (copy or opened.copied):
+        # a copy starts afresh each time (a notebook run again, or after lines of it were changed):
+        # a new copy, new programs, new logs
+        opened.close()
+        opened.run.close(remove=True)
         opened = None
     if opened is None:
         _open[project.name] = OpenProject(project, copy=copy)

@@ -66,8 +66,8 @@ class Restaurant(MoreOfTheKitchen, YourCode):
     # -- the pieces ----------------------------------------------------------------------------
     @property
     def services(self) -> list[Service]:
-        return [s for s in (self.redis, self.worker, *self.stations.values(), *self.beats.values(),
-                            self.daphne, self.uvicorn, self.one_waiter, self.dev_server, self.flower, self.rabbitmq)
+        return [s for s in (self.redis, self.worker, *self.stations.values(), *self.beats.values(), self.daphne,
+                            self.uvicorn, self.one_waiter, self.dev_server, self.flower, self.rabbitmq, self.supervisor)
                 if s is not None]
 
     @property
@@ -236,9 +236,9 @@ class Restaurant(MoreOfTheKitchen, YourCode):
     def close(self) -> Restaurant:
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
         for service in (self.flower, self.one_waiter, self.dev_server, self.uvicorn, self.daphne, *self.beats.values(),
-                        *self.stations.values(), self.worker, self.rabbitmq, self.redis):
+                        *self.stations.values(), self.worker, self.supervisor, self.rabbitmq, self.redis):
             if service is not None:
-                service.stop()
+                service.stop(timeout=90 if service is self.supervisor else 10)  # its programs' grace periods
         return self
 
     # -- Django in this process --------------------------------------------------------------------

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_for_filename
+from pygments.lexers import IniLexer, get_lexer_for_filename
+from pygments.util import ClassNotFound
 
 from labkit.runtime.errors import LabkitError
 from labkit.runtime.paths import course_root
@@ -60,7 +61,11 @@ class Source:
     def _repr_html_(self) -> str:
         formatter = HtmlFormatter(linenos="inline", linenostart=self.first, noclasses=True,
                                   style="default", nobackground=True)
-        code = highlight(self.text, get_lexer_for_filename(self.path.name), formatter)
+        try:
+            lexer = get_lexer_for_filename(self.path.name)
+        except ClassNotFound:  # supervisor's and systemd's files are INI files
+            lexer = IniLexer()
+        code = highlight(self.text, lexer, formatter)
         return f"<div><code style='font-size:smaller'>{self.where}</code>{code}</div>"
 
 

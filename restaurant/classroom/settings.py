@@ -101,6 +101,24 @@ def _on_top(ours, yours):
     return {**ours, **{key: _on_top(ours.get(key), value) for key, value in yours.items()}}
 
 
+def _added(theirs, plain):
+    """What ``theirs`` adds to or changes in ``plain``: in a dict, only the keys that differ."""
+    if not (isinstance(theirs, dict) and isinstance(plain, dict)):
+        return theirs
+    return {key: _added(value, plain.get(key)) for key, value in theirs.items() if value != plain.get(key)}
+
+
+# The production settings' Celery and Channels choices (restaurant/production.py), for a program
+# started with ORDERUP_PRODUCTION=1 (lesson 19); its database, hosts and Redis stay this kernel's.
+if env.get("ORDERUP_PRODUCTION") == "1":
+    import restaurant.production as _production
+    import restaurant.settings as _plain
+
+    for _name in [n for n in vars(_production) if n.startswith(("CELERY_", "CHANNEL_LAYERS"))]:
+        if getattr(_production, _name) != getattr(_plain, _name, None):
+            globals()[_name] = _on_top(globals().get(_name), _added(getattr(_production, _name),
+                                                                   getattr(_plain, _name, None)))
+
 if env.get("ORDERUP_YOUR_SETTINGS"):
     _yours = importlib.import_module(env["ORDERUP_YOUR_SETTINGS"])
     for _name in [n for n in vars(_yours) if n.isupper()]:

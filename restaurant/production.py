@@ -1,0 +1,44 @@
+"""The restaurant's settings in production: restaurant/settings.py, and on top of it what the
+production lessons argue for, each with the lesson that shows why.
+
+Every program reads them when started with DJANGO_SETTINGS_MODULE=restaurant.production, as
+deploy/supervisor/restaurant.conf (and the systemd units and Compose file beside it) start them.
+The early lessons run restaurant/settings.py alone: the restaurant as the blog post builds it.
+"""
+import os
+
+from restaurant.settings import *  # noqa: F401,F403
+from restaurant.settings import BASE_DIR, CHANNEL_LAYERS, DATABASES
+
+DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+DATABASES = {"default": {**DATABASES["default"], "NAME": os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3")}}
+
+# --- the cook ---------------------------------------------------------------------------------------
+# Lesson 05: acknowledge a ticket once the dish is done, not when the cook picks it up, and give it
+# back if the worker's process dies mid-dish: a crash or a kill loses no order (a dish may then be
+# cooked twice, which the cook must allow: lesson 06).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Lesson 21: one ticket per pool process at a time, so short dishes wait on the rail, where any idle
+# cook can take them, not behind a long dish in a busy worker's hands.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Lesson 16: no dish runs forever. The soft limit raises SoftTimeLimitExceeded in the task; the hard
+# limit kills its pool process. The longest dish takes seconds; a minute means something hangs.
+CELERY_TASK_SOFT_TIME_LIMIT = 50
+CELERY_TASK_TIME_LIMIT = 60
+# Lesson 17: a pool process that grows with every task is replaced, after 1000 tasks or once a task
+# took it past 200 MB.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 200_000  # KiB
+# Lesson 19: a cold shutdown (SIGQUIT) still waits 10 s for the dishes in hand; the warm one (SIGTERM,
+# what supervisor sends) waits for them all, within the process manager's grace period
+# (stopwaitsecs in deploy/supervisor/worker.conf: longer than the hard time limit).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
+# --- the pass -----------------------------------------------------------------------------------------
+# Lesson 22: a rush of buzzes past `capacity` is dropped without an error: room for a full dining room
+# at once. A buzz older than `expiry` seconds is dropped too: a page that reconnects reads its order
+# again (lesson 28), so a stale buzz is worth nothing. Every program gets the same (the sender's
+# capacity is the one that counts).
+CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"],
+                              "CONFIG": {**CHANNEL_LAYERS["default"]["CONFIG"], "capacity": 300, "expiry": 30}}}
