@@ -31,7 +31,7 @@ class MoreOfTheKitchen:
         this kitchen started before is stopped first."""
         self.start_redis()
         if self.supervisor is not None:
-            self.supervisor.stop(timeout=90)
+            self.supervisor.stop()
         env = {**self.app_environment(), "ORDERUP_PROGRAM": "worker", **(settings or {})}
         self.supervisor = Supervisord(self.run, env, files, requires=[self.redis]).start()
         return self.supervisor

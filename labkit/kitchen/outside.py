@@ -61,7 +61,7 @@ def open_outside(port: int) -> tuple[Run, RedisServer, Supervisord, dict]:
 
 
 def close_outside(run: Run, redis: RedisServer, manager: Supervisord) -> None:
-    manager.stop(timeout=90)  # supervisord stops its programs, each within its stopwaitsecs
+    manager.stop()  # supervisord stops its programs, each within its stopwaitsecs
     redis.stop()
     run.close()
 

@@ -238,7 +238,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         for service in (self.flower, self.one_waiter, self.dev_server, self.uvicorn, self.daphne, *self.beats.values(),
                         *self.stations.values(), self.worker, self.supervisor, self.rabbitmq, self.redis):
             if service is not None:
-                service.stop(timeout=90 if service is self.supervisor else 10)  # its programs' grace periods
+                service.stop()
         return self
 
     # -- Django in this process --------------------------------------------------------------------

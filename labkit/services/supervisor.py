@@ -68,6 +68,11 @@ class Supervisord(Service):
         env.setdefault("RESTAURANT_STATE_DIR", str(self.run.dir))
         return env
 
+    def stop(self, timeout: float = 90.0) -> None:
+        """SIGTERM: supervisord stops each program within its own grace period (stopwaitsecs), then
+        exits; SIGKILL for everything only after ``timeout``."""
+        super().stop(timeout=timeout)
+
     def ctl(self, *args: str, timeout: float = 120) -> str:
         """``supervisorctl ARGS`` against this supervisord: what it printed."""
         done = subprocess.run([sys.executable, "-m", "supervisor.supervisorctl", "--configuration",
