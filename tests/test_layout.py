@@ -25,10 +25,10 @@ LAYERS = {
     "queue_race": {"runtime", "services", "look"},
 }
 # the restaurant's files a learner reads: what a Django developer writes, nothing of the course
-RESTAURANT_FILES = ["manage.py", "restaurant/settings.py", "restaurant/production.py", "restaurant/asgi.py", "restaurant/celery.py",
-                    "restaurant/urls.py", "restaurant/orders/views.py", "restaurant/orders/tasks.py",
-                    "restaurant/orders/consumers.py", "restaurant/orders/routing.py", "restaurant/orders/models.py",
-                    "restaurant/payments/tasks.py", "restaurant/payments/models.py"]
+RESTAURANT_FILES = ["manage.py", "restaurant/settings.py", "restaurant/production.py", "restaurant/asgi.py",
+                    "restaurant/celery.py", "restaurant/urls.py", "restaurant/orders/views.py",
+                    "restaurant/orders/tasks.py", "restaurant/orders/consumers.py", "restaurant/orders/routing.py",
+                    "restaurant/orders/models.py", "restaurant/payments/tasks.py", "restaurant/payments/models.py"]
 
 
 def labkit_imports(path) -> set[str]:
