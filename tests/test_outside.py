@@ -22,9 +22,12 @@ from conftest import ROOT, course_processes, names
 
 
 def open_outside(home, port: int, log) -> subprocess.Popen:
+    """The launcher, in a session of its own, with SIGINT ignored as a background job's shell leaves it:
+    its own handler must make Ctrl+C work anyway."""
     return subprocess.Popen([sys.executable, "-m", "labkit.kitchen.outside", "--port", str(port)], cwd=ROOT,
                             env={**os.environ, "ORDERUP_HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)  # a terminal of its own: Ctrl+C reaches it alone
+                            start_new_session=True,  # a terminal of its own: Ctrl+C reaches it alone
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
 
 
 async def order_and_hear(port: int) -> list[str]:
@@ -65,7 +68,13 @@ def test_make_restaurant_opens_serves_buzzes_and_closes_with_nothing_left(home, 
         assert len(course_processes(home)) >= 5  # Redis, supervisord, the worker (and pool), beat, Daphne
     finally:
         os.kill(launcher.pid, signal.SIGINT)  # Ctrl+C
-        launcher.wait(timeout=120)
+        try:
+            launcher.wait(timeout=120)
+        except subprocess.TimeoutExpired:  # say so, and leave nothing behind: the watchdog stops the rest
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait(timeout=10)
+            wait_until(lambda: not course_processes(home), timeout=30, what="the watchdog to stop every program")
+            raise
     assert launcher.returncode == 0 and "Closed: nothing of the restaurant is running." in log_path.read_text()
     assert course_processes(home) == [], names(course_processes(home))
 

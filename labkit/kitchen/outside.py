@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
           f"  manage.py:  in another terminal, in {course_root()}:\n"
           f"              set -a; . {env_file}; set +a; {sys.executable} manage.py shell\n\n"
           "Ctrl+C stops everything.", flush=True)
+    # Ctrl+C and SIGTERM close the restaurant, even where the shell that started this ignores SIGINT
+    # (a background job's does, and Python then leaves it ignored)
+    signal.signal(signal.SIGINT, _as_ctrl_c)
     signal.signal(signal.SIGTERM, _as_ctrl_c)
     try:
         manager.proc.wait()  # until Ctrl+C (or supervisord itself ends)
