@@ -16,6 +16,7 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 
@@ -23,6 +24,7 @@ from labkit.runtime.errors import LabkitError
 from labkit.runtime.paths import course_home, course_root
 from labkit.runtime.ports import port_is_free, who_listens_on
 from labkit.runtime.run import Run
+from labkit.runtime.waiting import wait_until
 from labkit.services.redis import RedisServer
 from labkit.services.supervisor import Supervisord, program_file
 
@@ -57,7 +59,21 @@ def open_outside(port: int) -> tuple[Run, RedisServer, Supervisord, dict]:
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=course_root(), check=True,
                    env={**os.environ, **env}, capture_output=True, text=True)
     manager = Supervisord(run, env, [program_file(p) for p in PROGRAMS], requires=[redis]).start()
+    # supervisor calls a program RUNNING once it has lived startsecs; Daphne may not listen yet
+    try:
+        wait_until(lambda: _listening(port), timeout=60, what=f"for Daphne to listen on port {port}")
+    except TimeoutError as late:
+        close_outside(run, redis, manager)
+        raise LabkitError(f"{late} Daphne's log ends:\n{manager.log_path_of('daphne').read_text()[-2000:]}") from None
     return run, redis, manager, env
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def close_outside(run: Run, redis: RedisServer, manager: Supervisord) -> None:
