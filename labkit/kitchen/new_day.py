@@ -22,7 +22,7 @@ def clear(kitchen) -> None:
 
 def forget_stopped(kitchen) -> None:
     """Forget the services that are not running: they belong to an earlier day."""
-    for name in ("worker", "daphne", "uvicorn", "one_waiter", "dev_server", "flower", "rabbitmq"):
+    for name in ("worker", "daphne", "uvicorn", "one_waiter", "dev_server", "flower", "rabbitmq", "supervisor"):
         service = getattr(kitchen, name)
         if service is not None and not service.running:
             setattr(kitchen, name, None)
