@@ -2,7 +2,8 @@
 production lessons argue for, each with the lesson that shows why.
 
 Every program reads them when started with DJANGO_SETTINGS_MODULE=restaurant.production, as
-deploy/supervisor/restaurant.conf (and the systemd units and Compose file beside it) start them.
+deploy/supervisor/worker.conf, beat.conf and daphne.conf (and the systemd units and Compose file
+beside them) start them.
 The early lessons run restaurant/settings.py alone: the restaurant as the blog post builds it.
 """
 import os

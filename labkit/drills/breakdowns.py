@@ -76,6 +76,21 @@ DRILLS = {1: "no handler", 2: "wrong group", 3: "wrong route", 4: "in-memory lay
 MYSTERIES = {"A": "consumer's group", "B": "handler renamed"}
 
 
+def same_file(answer, file: str) -> bool:
+    """Whether ``answer`` names ``file`` (relative to the project): as grep prints it, with ./, or a
+    whole path that ends in it; a bare name is not enough (a project has several tasks.py)."""
+    path = str(answer).replace("\\", "/").strip().lstrip("./")
+    return path == file or path.endswith("/" + file)
+
+
+def verdicts(hop, file, line, key_hop: str, places: list[tuple[str, int | None]]) -> dict[str, bool]:
+    """Whether the hop, the file and the line a learner named are the key's; ``places``: each
+    (file, line) that is a right answer."""
+    lines = [number for right_file, number in places if same_file(file, right_file)]
+    return {"hop": str(hop).strip().lower() == key_hop, "file": bool(lines),
+            "line": any(str(line).strip() == str(number) for number in lines)}
+
+
 @dataclass
 class Drill:
     number: int | str  # the lesson's drill number, or the lab's mystery letter (never what broke)
@@ -92,6 +107,22 @@ class Drill:
         return "\n".join([f"table {self.table}'s buzzer: {self.socket}",
                           f"the waiter answered: {self.answered}",
                           f"the buzzer heard: {', '.join(self.heard) or 'nothing'}"])
+
+
+def how_it_closed(socket: Buzzer) -> str:
+    """A closed socket, as a browser's Network tab says it: the close code the server sent."""
+    code = getattr(getattr(socket.closed, "rcvd", None), "code", None)
+    return f"closed by Daphne (code {code})" if code else "closed"
+
+
+def say_what_was_named(hop, file, line, said: dict[str, bool]) -> None:
+    """Before an answer key: what the learner named, and which of it is right."""
+    if any(answer is Ellipsis for answer in (hop, file, line)):
+        print("You have not named all three yet (hop, file, line): the key follows anyway, but name yours "
+              "first next time; that is the skill.")
+    else:
+        print(f"You named: the {hop!r} hop, {file}, line {line}: "
+              + ", ".join(f"{what} {'right' if ok else 'not it'}" for what, ok in said.items()) + ".")
 
 
 async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str | None = None) -> Drill:
@@ -118,8 +149,7 @@ async def order_and_listen(kitchen, table: int, wait: float = 5.0, origin: str |
             pass
         drill.heard = [b["order"]["status"] for b in buzzer.buzzes if b["order"].get("id") == drill.order_id]
         if buzzer.closed:
-            code = getattr(getattr(buzzer.closed, "rcvd", None), "code", None)
-            drill.socket = f"closed by Daphne (code {code})" if code else "closed"
+            drill.socket = how_it_closed(buzzer)
         drill.buzzer = buzzer  # the customer stays at the table (its buzzer stays in the group)
     else:
         await asyncio.sleep(wait)  # no buzzer to hear it, but the order still goes round the kitchen

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import websockets
 
+from labkit.drills import breakdowns
 from labkit.drills.breakdowns import Mistake
 from labkit.kitchen import door_keys
 from labkit.kitchen.buzzer import Buzzer
@@ -44,7 +45,6 @@ FAULTS = {
 # where a fault is a disagreement between two lines, the other line is a right answer too (fixing
 # either mends it): the type the task sends, or the handler's name
 ALSO_RIGHT = {2: [("results/consumers.py", "def result_ready(")]}
-HOPS = ("waiter", "rail", "cook", "layer", "socket", "group", "consumer")
 
 # the blog's actors, found in the clinic: (file, name); any one pair of a list is right
 CLINIC_MAP = {
@@ -110,8 +110,7 @@ async def a_result_arrives(clinic, doctor: int = 1, patient: str = "Ana Silva", 
         await page.wait_for_count(1, timeout=wait)
         visit.heard = [f"{m.get('patient_name')}: {m.get('test')} {m.get('value')}" for m in page.buzzes]
         if page.closed:
-            code = getattr(getattr(page.closed, "rcvd", None), "code", None)
-            visit.page = f"closed by Daphne (code {code})" if code else "closed"
+            visit.page = breakdowns.how_it_closed(page)
     finally:
         if stay:
             visit.socket = page
@@ -120,20 +119,16 @@ async def a_result_arrives(clinic, doctor: int = 1, patient: str = "Ana Silva", 
     return visit
 
 
-_planted: dict[str, int] = {}  # the fault each open clinic carries now, by run folder
-
-
 def plant(clinic, number: int) -> None:
-    """Fault ``number`` in the copy, the last one made right first, and the programs that run the
-    files changed restarted."""
+    """Fault ``number`` in the copy, every other fault's file made right first (what differs from the
+    course's files says which were changed), and the programs that run the files changed restarted."""
     fault = FAULTS[number]
     programs = set(fault.programs)
-    last = _planted.pop(str(clinic.run.dir), None)
-    if last is not None:
-        clinic.restore(FAULTS[last].file)
-        programs |= set(FAULTS[last].programs)
+    for other in FAULTS.values():  # each on a file of its own
+        if clinic.changed(other.file):
+            clinic.restore(other.file)
+            programs |= set(other.programs)
     clinic.edit(fault.file, fault.old, fault.new)
-    _planted[str(clinic.run.dir)] = number
     clinic.restart(*sorted(programs))
 
 
@@ -152,19 +147,12 @@ def key(clinic, visit: Visit) -> tuple[str, str, int | None]:
     return fault.hop, fault.file, clinic.line_of(fault.file, fault.new) or clinic.line_of(fault.file, fault.old)
 
 
-def _same_file(answer, file: str) -> bool:
-    path = str(answer).replace("\\", "/").strip().lstrip("./")
-    return path == file or path.endswith("/" + file)
-
-
 def verdicts(clinic, visit: Visit, hop, file, line) -> dict[str, bool]:
-    """Whether the hop, the file (a path that ends in it: results/tasks.py, not tasks.py, which the
-    clinic has twice) and the line you named are the key's."""
+    """Whether the hop, the file (as grep prints it: results/tasks.py, not tasks.py, which the clinic
+    has twice) and the line you named are the key's."""
     key_hop, key_file, key_line = key(clinic, visit)
     places = [(key_file, key_line)] + [(f, clinic.line_of(f, text)) for f, text in ALSO_RIGHT.get(visit.fault, [])]
-    in_file = [number for f, number in places if _same_file(file, f)]
-    return {"hop": str(hop).strip().lower() == key_hop, "file": bool(in_file),
-            "line": any(str(line).strip() == str(number) for number in in_file)}
+    return breakdowns.verdicts(hop, file, line, key_hop, places)
 
 
 def names_it(clinic, visit: Visit, hop, file, line) -> bool:
@@ -175,13 +163,8 @@ def clinic_answer_key(clinic, visit: Visit, hop=..., file=..., line=...) -> None
     """The classroom's answer key for ``visit``'s fault, after you named the hop, the file and the line."""
     fault = FAULTS[visit.fault]
     _, _, number = key(clinic, visit)
-    if any(answer is Ellipsis for answer in (hop, file, line)):
-        print("You have not named all three yet (hop, file, line): the key follows anyway, but name yours "
-              "first next time; that is the skill.")
-    else:
-        said = verdicts(clinic, visit, hop, file, line)
-        print(f"You named: the {hop!r} hop, {file}, line {line}: "
-              + ", ".join(f"{what} {'right' if ok else 'not it'}" for what, ok in said.items()) + ".")
+    said = verdicts(clinic, visit, hop, file, line) if Ellipsis not in (hop, file, line) else {}
+    breakdowns.say_what_was_named(hop, file, line, said)
     text = clinic.path(fault.file).read_text().splitlines()[number - 1].strip() if number else fault.new
     also = "".join(f"\n  or:   {f}, line {clinic.line_of(f, t)}:  {t.strip()}  (the other side: fixing it mends it too)"
                    for f, t in ALSO_RIGHT.get(visit.fault, []))
@@ -201,5 +184,5 @@ def map_verdicts(answers: dict) -> dict[str, bool]:
     for actor, pairs in CLINIC_MAP.items():
         answer = answers.get(actor)
         verdict[actor] = (isinstance(answer, (tuple, list)) and len(answer) == 2
-                          and any(_same_file(answer[0], f) and _name_matches(answer[1], n) for f, n in pairs))
+                          and any(breakdowns.same_file(answer[0], f) and _name_matches(answer[1], n) for f, n in pairs))
     return verdict

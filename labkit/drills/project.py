@@ -19,10 +19,19 @@ import os
 import shutil
 from pathlib import Path
 
-from labkit.drills.breakdowns import DRILLS, MISTAKES, MYSTERIES, Drill, order_and_listen
+from labkit.drills.breakdowns import (
+    DRILLS,
+    MISTAKES,
+    MYSTERIES,
+    Drill,
+    order_and_listen,
+    say_what_was_named,
+    verdicts,
+)
 from labkit.kitchen import door_keys
 from labkit.kitchen.small_machine import default_concurrency
 from labkit.look.trail import order_trail
+from labkit.runtime import editing
 from labkit.runtime.errors import LabkitError
 from labkit.runtime.paths import course_root
 from labkit.runtime.service import start_together
@@ -86,18 +95,11 @@ class Project:
 
     def edit(self, file: str, old: str, new: str) -> None:
         """Replace the first ``old`` in ``file`` (relative to the project) with ``new``, as an editor would."""
-        path = self.path(file)
-        text = path.read_text()
-        if old not in text:
-            raise LabkitError(f"{file} has no {old!r}: open it (project.path({file!r})) and look again.")
-        path.write_text(text.replace(old, new, 1))
+        editing.edit(self.path(file), old, new, file)
 
     def line_of(self, file: str, text: str) -> int | None:
         """The number of the first line of ``file`` that holds ``text``."""
-        for number, line in enumerate(self.path(file).read_text().splitlines(), 1):
-            if text in line:
-                return number
-        return None
+        return editing.line_of(self.path(file), text)
 
     def _restore(self, file: str) -> None:
         shutil.copy2(self.original / file, self.path(file))
@@ -155,12 +157,9 @@ class Project:
         return mistake.hop, mistake.file, self.line_of(mistake.file, text) or self.line_of(mistake.file, mistake.old)
 
     def verdicts(self, drill: Drill, hop, file, line) -> dict[str, bool]:
-        """Whether the hop, the file (any path that ends in it) and the line you named are the key's."""
+        """Whether the hop, the file and the line you named are the key's."""
         key_hop, key_file, key_line = self.key(drill)
-        path = str(file).replace("\\", "/")
-        return {"hop": hop == key_hop,
-                "file": path.endswith("/" + key_file) or path in (key_file, key_file.rsplit("/", 1)[-1]),
-                "line": str(line).strip() == str(key_line)}
+        return verdicts(hop, file, line, key_hop, [(key_file, key_line)])
 
     def names_it(self, drill: Drill, hop, file, line) -> bool:
         """The hop, the file and the line are all the key's (lab 10's checks)."""
@@ -171,13 +170,8 @@ class Project:
         mistake = MISTAKES[drill.mistake]
         _, _, number = self.key(drill)
         text = self.path(mistake.file).read_text().splitlines()[number - 1] if number else mistake.old
-        if any(answer is Ellipsis for answer in (hop, file, line)):
-            print("You have not named all three yet (hop, file, line): the key follows anyway, but name yours "
-                  "first next time; that is the skill.")
-        else:
-            verdicts = self.verdicts(drill, hop, file, line)
-            print(f"You named: the {hop!r} hop, {file}, line {line}: "
-                  + ", ".join(f"{what} {'right' if ok else 'not it'}" for what, ok in verdicts.items()) + ".")
+        said = self.verdicts(drill, hop, file, line) if Ellipsis not in (hop, file, line) else {}
+        say_what_was_named(hop, file, line, said)
         print(f"The classroom's answer key (it made this mistake on purpose):\n"
               f"  hop:  {mistake.hop}\n  file: {mistake.file}, line {number}:  {text.strip()}\n"
               f"  why:  {mistake.why}\n"

@@ -19,7 +19,7 @@ from labkit.services.web import DevServer, Uvicorn
 
 
 class MoreOfTheKitchen:
-    """Restaurant's methods for lessons 11 to 13 and 23 (they use its run, Redis and environment)."""
+    """Restaurant's methods for lessons 11 to 13, 19 and 23 (they use its run, Redis and environment)."""
 
     dev_server: DevServer | None = None  # lesson 23: manage.py runserver, with or without Daphne
     supervisor: Supervisord | None = None  # lesson 19: the process manager

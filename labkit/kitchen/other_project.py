@@ -29,7 +29,7 @@ from pathlib import Path
 
 from labkit.kitchen import door_keys
 from labkit.kitchen.small_machine import default_concurrency, make_room
-from labkit.runtime import reaper
+from labkit.runtime import editing, reaper
 from labkit.runtime.browser import Link
 from labkit.runtime.errors import LabkitError
 from labkit.runtime.paths import course_root
@@ -181,10 +181,7 @@ class OpenProject:
         if not self.copied:
             raise LabkitError(f"{self.name} runs from the course's own files: open it with "
                               f"labkit.open_project({self.name!r}, copy=True) to change a copy.")
-        text = self.path(file).read_text()
-        if old not in text:
-            raise LabkitError(f"{file} has no {old!r}: open it ({self.path(file)}) and look again.")
-        self.path(file).write_text(text.replace(old, new, 1))
+        editing.edit(self.path(file), old, new, file)
 
     def restore(self, file: str) -> None:
         """``file`` of the copy made as the course's again."""
@@ -192,8 +189,11 @@ class OpenProject:
 
     def line_of(self, file: str, text: str) -> int | None:
         """The number of the first line of ``file`` that holds ``text``."""
-        lines = self.path(file).read_text().splitlines()
-        return next((number for number, line in enumerate(lines, 1) if text in line), None)
+        return editing.line_of(self.path(file), text)
+
+    def changed(self, file: str) -> bool:
+        """Whether ``file`` of the copy differs from the course's."""
+        return self.path(file).read_bytes() != (self.original / file).read_bytes()
 
     def terminal(self, command: str, check: bool = False, timeout: float = 120) -> str:
         """Run ``command`` as typed in a terminal in the project's folder, with the project's

@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
           f"  logs:       {run.dir}/worker.log, beat.log, daphne.log\n"
           f"  manage.py:  in another terminal, in {course_root()}:\n"
           f"              set -a; . {env_file}; set +a; {sys.executable} manage.py shell\n\n"
+          "Daphne answers anyone on this machine at that address, as manage.py runserver does.\n"
           "Ctrl+C stops everything.", flush=True)
     # Ctrl+C and SIGTERM close the restaurant, even where the shell that started this ignores SIGINT
     # (a background job's does, and Python then leaves it ignored)

@@ -10,4 +10,5 @@
     machine.py    the CPUs and memory the course may use (cgroup limits), small-machine mode
     errors.py     errors that say what happened and what to do
     typed.py      a command as a learner types it, run with the course's Python
+    editing.py    a file of a project's copy, changed as an editor would
 """

@@ -13,6 +13,7 @@ What the lessons and drills change, for one program at a time (labkit/drills):
     ORDERUP_COOK_SECONDS, ORDERUP_BELL_SECONDS, ORDERUP_VISIBILITY_TIMEOUT, ORDERUP_RESTORE_INTERVAL,
     ORDERUP_RESTORE_THROTTLE, ORDERUP_BROKER_URL (lesson 13: RabbitMQ), ORDERUP_FAULT_* (faults.py),
     ORDERUP_DAPHNE_APP (lesson 23: "daphne" in INSTALLED_APPS, for manage.py runserver)
+    ORDERUP_PRODUCTION (lesson 19: restaurant/production.py's Celery and Channels settings on top)
 """
 import importlib
 import os
