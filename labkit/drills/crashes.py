@@ -57,13 +57,16 @@ def kill_the_worker(kitchen, task, orders: int = 4, concurrency: int = 2, cook_s
     task_of = {order_id: task.delay(order_id, cook_seconds=cook_seconds).id for order_id in ids}
     wait_until(lambda: Order.objects.filter(pk__in=ids, status="cooking").count() == concurrency,
                10, "the first orders to be cooking")
-    if not task.acks_late:
-        # An early ack is sent by the worker's main process once a pool process has taken the task:
-        # a moment after the dish starts, longer on a busy machine. Killed in between, the ticket is
-        # still held, and comes back: wait until the dishes in hand are acknowledged.
-        in_hand = Order.objects.filter(pk__in=ids, status="cooking").values_list("pk", flat=True)
-        cooking = {task_of[pk] for pk in in_hand}
-        wait_until(lambda: not cooking & held_task_ids(kitchen), 10, "the dishes in hand to be acknowledged")
+    # kombu takes a ticket off the rail (BRPOP), then notes it as held (HSET unacked): a kill between
+    # the two loses it whatever the task's options. And an early ack is sent by the worker's main
+    # process once a pool process has taken the task, a moment after the dish starts: killed before,
+    # the ticket is still held, and comes back. Kill once every ticket is where the drill says it is:
+    # all taken, the dishes in hand acknowledged (early) or held (late), the others held.
+    broker = kitchen.redis.client(facts.database("broker"))
+    in_hand = Order.objects.filter(pk__in=ids, status="cooking").values_list("pk", flat=True)
+    held_now = set(task_of.values()) - ({task_of[pk] for pk in in_hand} if not task.acks_late else set())
+    wait_until(lambda: broker.llen("celery") == 0 and held_task_ids(kitchen) & set(task_of.values()) == held_now,
+               10, "every ticket taken, and held or acknowledged")
     kitchen.worker.kill(signal.SIGKILL)  # main process and pool: no goodbye
     kitchen.start_worker(concurrency=concurrency, settings=FAST_REDELIVERY)
     wait_until(kitchen.is_idle, 60, "the kitchen to be idle", interval=0.2)
