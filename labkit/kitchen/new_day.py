@@ -8,13 +8,20 @@ from labkit.kitchen import facts, kernel_django
 def clear(kitchen) -> None:
     """Empty the restaurant: every row of its database (order numbers start at 1 again), and
     what Redis holds for it: tickets on every rail and held by workers, results, the pass's
-    groups, the cache (trails, counters). kombu's queue bindings stay: running workers use them.
+    groups, the cache (trails, counters). kombu's queue bindings stay: running workers use them;
+    only the deadlines kombu keeps for bindings already gone (a stopped worker's) go, as its own
+    sweep would drop them an hour later.
     Services an earlier notebook started and stopped (a one-waiter, a second beat) are forgotten."""
     forget_stopped(kitchen)
     broker = kitchen.redis.client(facts.database("broker"))
     stale = [k for k in broker.scan_iter(count=1000) if not k.startswith("_kombu.binding")]
     if stale:
         broker.delete(*stale)
+    deadlines = "_kombu.binding_deadlines"  # kombu.transport.redis: keyprefix_binding_deadlines
+    gone = [exchange for exchange in broker.zrange(deadlines, 0, -1)
+            if not broker.exists(f"_kombu.binding.{exchange}")]
+    if gone:
+        broker.zrem(deadlines, *gone)
     for hat in ("results", "channel layer", "cache"):
         kitchen.redis.client(facts.database(hat)).flushdb()
     kernel_django.manage(kitchen, "flush")  # and resets the ids' sequences

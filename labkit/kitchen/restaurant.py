@@ -213,10 +213,10 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         the same restaurant every time, and shows the same order numbers."""
         self.start_redis()
         if fresh:
-            self.clear()
             if not worker and self.worker is not None:  # a new day without a cook: not even a stopped one
                 self.worker.stop()
                 self.worker = None
+            self.clear()
         wanted = []
         if worker:
             wanted.append(self._worker(concurrency=concurrency or default_concurrency(), pool="prefork"))

@@ -72,7 +72,16 @@ class YourCode:
 
 def _forget_tasks_of(module_name: str) -> None:
     """Unregister the tasks the module's last version defined, so that its new version's are the
-    ones this kernel calls (Celery keeps the first callable under a name, and warns)."""
+    ones this kernel calls (Celery keeps the first callable under a name, and warns). Its
+    ``@shared_task`` functions are forgotten too: celery/app/__init__.py keeps one callback per
+    decorated function in ``celery._state._on_app_finalizers``, and every app finalized later
+    (a second ``Celery(...)`` in a lesson) would register the old and the new version, and warn."""
+    from celery import _state
+
     from restaurant.celery import app
     for task_name in [n for n, task in app.tasks.items() if getattr(task, "__module__", None) == module_name]:
         app.tasks.unregister(task_name)
+    for callback in list(_state._on_app_finalizers):
+        closed_over = [getattr(cell, "cell_contents", None) for cell in callback.__closure__ or ()]
+        if any(callable(value) and getattr(value, "__module__", None) == module_name for value in closed_over):
+            _state._on_app_finalizers.discard(callback)
