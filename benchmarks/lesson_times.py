@@ -42,13 +42,13 @@ PLAN = {
     "11": (10, 10), "12": (10, 5), "13": (10, 5), "14": (15, 10), "15": (20, 15),
     "16": (15, 10), "17": (15, 10), "18": (10, 10), "19": (15, 10), "20": (10, 10), "21": (15, 10),
     "22": (15, 10), "23": (10, 10), "24": (15, 15), "25": (20, 20),
-    "26": (20, 15), "27": (15, 15), "28": (15, 10), "29": (20, 20),
+    "26": (20, 15), "27": (15, 15), "28": (15, 10), "29": (20, 20), "30": (15, 15),
 }
 THREE_HOURS = ["00", "01", "02", "03", "05", "08", "09"]
 # the whole course, with its labs: the foundations, what production brings to the kitchen, then
 # Channels beyond the buzzer and testing (day 3 grows as its lessons come)
 DAYS = {"day 1": [f"{n:02d}" for n in range(0, 10)], "day 2": [f"{n:02d}" for n in range(10, 22)],
-        "day 3": [f"{n:02d}" for n in range(22, 30)]}
+        "day 3": [f"{n:02d}" for n in range(22, 31)]}
 
 
 def course_memory(kernel_pid: int, home: Path) -> int:

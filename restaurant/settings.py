@@ -133,3 +133,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"restaurant": {"handlers": ["console"], "level": "INFO"}},
 }
+
+# --- Django's own tasks (lesson 30): the cook again, without Celery -----------------------------------
+# django.tasks is Django 6.0's; on Django 5.2 the same API is its backport, django_tasks. The database
+# backend keeps each task as a row of this project's database; `manage.py db_worker` runs them.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -707,4 +707,36 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
             "clinic.restart('daphne')\nagain = await labkit.drills.a_result_arrives(clinic, patient='Eva Lund')\n"
             "heard = list(again.heard)")]},
     },
+    # --- 30 Django's own tasks
+    "30.1": {
+        "wrong": {"a plain function": ("def bill(order_id: int) -> str:\n    order = Order.objects.get(pk=order_id)\n"
+                                       '    return f"table {order.table}: {order.item}, paid"'),
+                  "the id for the table": ('@task()\ndef bill(order_id: int) -> str:\n'
+                                           '    return f"table {order_id}: soup, paid"'),
+                  "looked up by table, raises": ("@task()\ndef bill(order_id: int) -> str:\n"
+                                                 '    return Order.objects.get(table=order_id).item')},
+        "right": {"the bare decorator, one query": (
+                      "@task\ndef bill(order_id):\n"
+                      "    table, item = Order.objects.values_list('table', 'item').get(id=order_id)\n"
+                      "    return '%s: %s, paid' % (f'table {table}', item)"),
+                  "with a priority": ("@task(priority=5)\ndef bill(order_id: int) -> str:\n"
+                                      "    o = Order.objects.get(id=order_id)\n"
+                                      "    return 'table ' + str(o.table) + ': ' + o.item + ', paid'")},
+    },
+    "30.2": {
+        "alone": True,
+        "wrong": {"the ready ones": 'stuck = list(DBTaskResult.objects.ready().values_list("id", flat=True))',
+                  "every task": "stuck = [t.id for t in DBTaskResult.objects.all()]"},
+        "right": {"the rows themselves": 'stuck = list(DBTaskResult.objects.filter(status="RUNNING"))',
+                  "ids as text": ('stuck = [str(i) for i in DBTaskResult.objects.filter(status__in=["RUNNING"])'
+                                  '.values_list("pk", flat=True)]')},
+    },
+    "30.3": {
+        "alone": True,
+        "wrong": {"marked failed": 'DBTaskResult.objects.filter(id__in=stuck).update(status="FAILED")',
+                  "a new task for the pie, the stuck row left": "cook_order.enqueue(pie.id, cook_seconds=0)"},
+        "right": {"one row at a time, saved": ('for row in DBTaskResult.objects.filter(id__in=stuck):\n'
+                                               '    row.status = "READY"\n    row.save(update_fields=["status"])'),
+                  "by the status": 'DBTaskResult.objects.filter(status="RUNNING").update(status="READY")'},
+    },
 }

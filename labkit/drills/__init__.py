@@ -5,6 +5,7 @@
     breakdowns.py  one real mistake in one line of the project, and the customer who meets it (lesson 10)
     project.py     a copy of the restaurant that the worker and Daphne run from, to break (lesson 10)
     clinic.py      the capstone's faults in a copy of the clinic, the doctor who meets them, its map's key
+    django_tasks.py  Django's own tasks run by a real `manage.py db_worker`, and that worker killed (lesson 30)
     checklist.py   did the message make it this far? hop by hop, from the order's trail (the classroom's record)
 
 Lessons use the crash and charge drills as ``labkit.drills.kill_the_worker(...)`` and so on, and

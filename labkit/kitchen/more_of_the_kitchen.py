@@ -1,7 +1,7 @@
 """Lessons 11 to 13's part of the kitchen: stations (workers for named queues), Flower, another broker
 (RabbitMQ), and the `celery` command line, run against this kitchen; lesson 19's process manager
 (supervisord, with the restaurant's own program files); and lesson 23's Uvicorn, a second ASGI
-server, and `manage.py runserver`. A part of Restaurant."""
+server, and `manage.py runserver`; lesson 30's worker of Django's own tasks. A part of Restaurant."""
 from __future__ import annotations
 
 import os
@@ -12,6 +12,7 @@ from labkit.kitchen import door_keys, kernel_django
 from labkit.runtime.paths import course_root
 from labkit.runtime.waiting import wait_until
 from labkit.services.celery import CeleryWorker
+from labkit.services.db_worker import DbWorker
 from labkit.services.flower import Flower
 from labkit.services.rabbitmq import RabbitMQNotFound, RabbitMQServer
 from labkit.services.supervisor import Supervisord
@@ -19,10 +20,23 @@ from labkit.services.web import DevServer, Uvicorn
 
 
 class MoreOfTheKitchen:
-    """Restaurant's methods for lessons 11 to 13, 19 and 23 (they use its run, Redis and environment)."""
+    """Restaurant's methods for lessons 11 to 13, 19, 23 and 30 (they use its run, Redis and environment)."""
 
     dev_server: DevServer | None = None  # lesson 23: manage.py runserver, with or without Daphne
     supervisor: Supervisord | None = None  # lesson 19: the process manager
+    db_worker: DbWorker | None = None  # lesson 30: `manage.py db_worker`, Django's own tasks' worker
+
+    def start_db_worker(self, interval: float = 1.0) -> DbWorker:
+        """`manage.py db_worker`: runs the tasks Django's database backend keeps (settings.TASKS),
+        looking for one every ``interval`` seconds while there is none."""
+        self.start_redis()  # the cook it runs buzzes the tables through the channel layer
+        wanted = DbWorker(self.run, self.app_environment(), interval=interval, requires=[self.redis])
+        self.db_worker = self._keep_or_replace(self.db_worker, wanted).start()
+        return self.db_worker
+
+    def stop_db_worker(self) -> None:
+        if self.db_worker is not None:
+            self.db_worker.stop()
 
     def start_supervisor(self, files: list, settings: dict | None = None) -> Supervisord:
         """supervisord, running the programs of ``files`` (the restaurant's deploy/supervisor/worker.conf,

@@ -29,7 +29,8 @@ def clear(kitchen) -> None:
 
 def forget_stopped(kitchen) -> None:
     """Forget the services that are not running: they belong to an earlier day."""
-    for name in ("worker", "daphne", "uvicorn", "one_waiter", "dev_server", "flower", "rabbitmq", "supervisor"):
+    for name in ("worker", "daphne", "uvicorn", "one_waiter", "dev_server", "flower", "rabbitmq", "supervisor",
+                 "db_worker"):
         service = getattr(kitchen, name)
         if service is not None and not service.running:
             setattr(kitchen, name, None)

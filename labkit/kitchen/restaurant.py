@@ -66,9 +66,10 @@ class Restaurant(MoreOfTheKitchen, YourCode):
     # -- the pieces ----------------------------------------------------------------------------
     @property
     def services(self) -> list[Service]:
-        return [s for s in (self.redis, self.worker, *self.stations.values(), *self.beats.values(), self.daphne,
-                            self.uvicorn, self.one_waiter, self.dev_server, self.flower, self.rabbitmq, self.supervisor)
-                if s is not None]
+        """Every service of this kitchen, Redis first (close() stops them in the reverse order)."""
+        everything = (self.redis, self.rabbitmq, self.supervisor, self.db_worker, self.worker, *self.stations.values(),
+                      *self.beats.values(), self.daphne, self.uvicorn, self.dev_server, self.one_waiter, self.flower)
+        return [s for s in everything if s is not None]
 
     @property
     def beat(self) -> CeleryBeat | None:
@@ -235,10 +236,8 @@ class Restaurant(MoreOfTheKitchen, YourCode):
 
     def close(self) -> Restaurant:
         """Stop every service, the door first and Redis last. The run folder (logs) stays."""
-        for service in (self.flower, self.one_waiter, self.dev_server, self.uvicorn, self.daphne, *self.beats.values(),
-                        *self.stations.values(), self.worker, self.supervisor, self.rabbitmq, self.redis):
-            if service is not None:
-                service.stop()
+        for service in reversed(self.services):
+            service.stop()
         return self
 
     # -- Django in this process --------------------------------------------------------------------

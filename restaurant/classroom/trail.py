@@ -35,7 +35,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 KEEP_SECONDS = 3600
-ACTORS = {"web": "waiter", "worker": "cook", "kernel": "notebook"}
+ACTORS = {"web": "waiter", "worker": "cook", "db-worker": "cook", "kernel": "notebook"}
 _clients: dict = {}
 
 
