@@ -43,3 +43,8 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 # capacity is the one that counts).
 CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"],
                               "CONFIG": {**CHANNEL_LAYERS["default"]["CONFIG"], "capacity": 300, "expiry": 30}}}
+# --- the waiter ---------------------------------------------------------------------------------------
+# Lesson 15: a ticket sent inside an open transaction can reach the cook before its order is committed.
+# The waiter (orders/views.py) creates the order, committed at once, and then calls .delay(): Django's
+# default autocommit, kept here (no ATOMIC_REQUESTS). Turning ATOMIC_REQUESTS on wraps the view in a
+# transaction; the waiter must then send with .delay_on_commit() (lesson 15's fix).

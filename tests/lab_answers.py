@@ -476,7 +476,7 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     "17.1": {
         "wrong": {"Celery's name, not Django's": "worker_max_tasks_per_child = 3",
                   "every fourth task": "CELERY_WORKER_MAX_TASKS_PER_CHILD = 4"},
-        "right": {"an expression": "TASKS = 3\nCELERY_WORKER_MAX_TASKS_PER_CHILD = TASKS"},
+        "right": {"an expression": "PER_CHILD = 3\nCELERY_WORKER_MAX_TASKS_PER_CHILD = PER_CHILD"},
     },
     "17.2": {
         "wrong": {"never forgets": "pass",

@@ -1,17 +1,17 @@
-"""Every lesson after a fresh start or after another lesson, a third of them twice in a row, in one
+"""Every lesson after a fresh start or after another lesson, a quarter of them twice in a row, in one
 pass: chains of lessons nbval runs.
 
-A chain is one notebook made of three lessons, the first one twice: A, A, B, C. nbval runs it in one
-kernel and compares every cell's output with the lesson's own, each time. So one pass shows that
-every lesson runs top to bottom; that A runs after a fresh start and twice in a row; that B and C
+A chain is one notebook made of four lessons, the first one twice: A, A, B, C, D. nbval runs it in
+one kernel and compares every cell's output with the lesson's own, each time. So one pass shows that
+every lesson runs top to bottom; that A runs after a fresh start and twice in a row; that B, C and D
 run after another lesson in the same kernel. After each run a generated cell prints what the lesson left
 running (nothing, except lesson 09's open restaurant), so a lesson that leaks a service fails.
 
 Which lesson is A and which follows which changes with the commit (the seed is the commit's hash;
 set ORDERUP_LESSON_ORDER=<seed> to replay an order): over a few commits every lesson runs twice in a
 row, first in its chain and after many others, without running the course twice per run (the
-second run of every lesson would cost the suite about two minutes of its twelve; of half of them,
-a minute, which the thirtieth lesson and the production lessons needed). The chains are
+second run of every lesson would cost the suite about two minutes of its twelve; a third of them
+took more than lesson 30 left room for, so a quarter run twice). The chains are
 written to tests/lesson-chains/ (not committed) when pytest starts; the heaviest chain comes first,
 so a parallel run starts it early.
 """
@@ -59,7 +59,7 @@ def measured_seconds() -> dict[str, float]:
     return {name: float(s) for name, s in re.findall(r"^\| (\d\d-[\w-]+) \| (\d+) s \|", text, re.MULTILINE)}
 
 
-def plan(order_seed: str, size: int = 3) -> list[list[str]]:
+def plan(order_seed: str, size: int = 4) -> list[list[str]]:
     """The chains for this seed, heaviest first: the lessons shuffled, then taken ``size`` at a time."""
     names = [p.stem for p in LESSONS]
     random.Random(int(hashlib.sha256(order_seed.encode()).hexdigest(), 16)).shuffle(names)

@@ -37,18 +37,18 @@ def run_by_db_worker(kitchen, task, *args, timeout: float = 20.0, **kwargs) -> d
     return outcome
 
 
-def kill_db_worker_mid_task(kitchen, task, *args, **kwargs):
-    """Enqueue a long ``task``, wait until the database worker has claimed it (status RUNNING),
-    kill the worker (SIGKILL: a crash, an out-of-memory kill), and start another. The result of
-    the killed task, refreshed."""
+def kill_db_worker_mid_task(kitchen, task, *args, in_hand=None, **kwargs):
+    """Enqueue a long ``task``, wait until the database worker has claimed it (status RUNNING) and
+    ``in_hand()`` says the work has begun (the order is cooking), kill the worker (SIGKILL: a crash,
+    an out-of-memory kill), and start another. The result of the killed task, refreshed."""
     fresh_db_worker(kitchen)
     result = task.enqueue(*args, **kwargs)
 
     def running():
         result.refresh()
-        return str(result.status) == "RUNNING"
+        return str(result.status) == "RUNNING" and (in_hand is None or in_hand())
 
-    wait_until(running, timeout=20, interval=0.05, what="the database worker to claim the task")
+    wait_until(running, timeout=20, interval=0.05, what="the database worker to start the task")
     kitchen.db_worker.kill()
     wait_until(lambda: not kitchen.db_worker.running, timeout=10, what="the killed worker to end")
     kitchen.start_db_worker()
