@@ -71,19 +71,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Task modules besides each app's tasks.py (which Celery finds by itself): one per topic.
-CELERY_IMPORTS = [
-    "restaurant.orders.acks",          # the same cook, acknowledging at other moments
-    "restaurant.orders.bells",         # what beat rings
-    "restaurant.orders.prep",          # busy hands, waiting hands, long and short dishes: pools
-    "restaurant.orders.receipts",      # a cook that grows with every task
-    "restaurant.orders.steps",         # a dish in steps: chain, group, chord
-    "restaurant.orders.stations",      # a queue of its own
-    "restaurant.orders.supplies",      # time limits and rate limits
-    "restaurant.orders.sweeps",        # orders whose ticket was lost, sent again
-    "restaurant.orders.ticket_costs",  # a task that does nothing, to time the ticket alone
-    "restaurant.payments.idempotency",  # charges delivered twice
-]
+# Task modules besides each app's tasks.py (Celery finds those, and the lessons' techniques:
+# restaurant/celery.py): the sweep that re-sends orders whose ticket was lost.
+CELERY_IMPORTS = ["restaurant.orders.sweeps"]
 # With Redis down, .delay() first tries to subscribe to the result's channel; Celery's default
 # reconnect policy retries 20 times, a second apart, so a waiter would hang ~20 s before failing.
 # Three quick tries instead: the customer gets an error page in about a second.
@@ -96,12 +86,12 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # stations: desserts go on a rail of their own, "pastry", which only a worker started with
 # `--queues=pastry` takes from. Every other task goes on the default rail, "celery".
-CELERY_TASK_ROUTES = {"restaurant.orders.stations.bake_dessert": {"queue": "pastry"}}
+CELERY_TASK_ROUTES = {"restaurant.techniques.queues.bake_dessert": {"queue": "pastry"}}
 # beat's schedule: which tickets to drop on the rail, and when. Beat only schedules; a worker executes.
 CELERY_BEAT_SCHEDULE = {
-    "ring-the-bell": {"task": "restaurant.orders.bells.ring_bell", "schedule": 1.0},
+    "ring-the-bell": {"task": "restaurant.techniques.periodic.ring_bell", "schedule": 1.0},
     "lunch-specials": {
-        "task": "restaurant.orders.bells.post_lunch_specials",
+        "task": "restaurant.techniques.periodic.post_lunch_specials",
         "schedule": crontab(minute=0, hour=11),  # every day at 11:00 (UTC)
     },
     "resend-lost-tickets": {"task": "restaurant.orders.sweeps.resend_lost_tickets", "schedule": 300.0},

@@ -173,8 +173,8 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     "05.3": {
         "wrong": {"late ack alone": "comes_back = cook_order_acks_late",
                   "a setting's name": 'comes_back = "task_reject_on_worker_lost"'},
-        "right": {"from its module": ("from restaurant.orders import acks\n"
-                                      "comes_back = acks.cook_order_reject_on_worker_lost")},
+        "right": {"from its module": ("from restaurant.techniques import acknowledgement\n"
+                                      "comes_back = acknowledgement.cook_order_reject_on_worker_lost")},
     },
     "05.4": {
         # the lab as shipped is the default ack (a drill of its own): these two are the other mistakes
@@ -195,12 +195,12 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     "06.2": {
         "wrong": {"check then act": "safe_at_once = charge_check_then_act",
                   "its name": 'safe_at_once = "charge_unique_key"'},
-        "right": {"from its module": ("from restaurant.payments import idempotency\n"
+        "right": {"from its module": ("from restaurant.techniques import idempotency\n"
                                       "safe_at_once = idempotency.charge_unique_key")},
     },
     "06.3": {
         "wrong": {"the unique key": "crash_safe = charge_unique_key", "naive": "crash_safe = charge_naive"},
-        "right": {"from its module": ("from restaurant.payments import idempotency\n"
+        "right": {"from its module": ("from restaurant.techniques import idempotency\n"
                                       "crash_safe = idempotency.charge_idempotent")},
     },
     "06.4": {
@@ -233,11 +233,11 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                                             "beats_running = len([b for b in kitchen.beats.values() if b.running])")},
     },
     "07.4": {
-        "wrong": {"every 5 s": ('CELERY_BEAT_SCHEDULE = {"my-bell": {"task": "restaurant.orders.bells.ring_bell", '
+        "wrong": {"every 5 s": ('CELERY_BEAT_SCHEDULE = {"my-bell": {"task": "restaurant.techniques.periodic.ring_bell", '
                                 '"schedule": 5.0}}'),
                   "the task's short name": 'CELERY_BEAT_SCHEDULE = {"my-bell": {"task": "ring_bell", "schedule": 2.0}}'},
         "right": {"a timedelta": ("from datetime import timedelta\n\nCELERY_BEAT_SCHEDULE = {\n"
-                                  '    "my-bell": {"task": "restaurant.orders.bells.ring_bell", "schedule": timedelta(seconds=2)},\n}')},
+                                  '    "my-bell": {"task": "restaurant.techniques.periodic.ring_bell", "schedule": timedelta(seconds=2)},\n}')},
     },
     # --- 08 buzzers
     "08.1": {

@@ -53,7 +53,7 @@ def test_lessons_run_unchanged_on_an_existing_redis(instructors_redis, home, mon
         kernel.run("import labkit\nkitchen = labkit.open_restaurant()")
         assert kernel.run("print(kitchen.redis.client(db=2).connection_pool.connection_kwargs['db'])").strip() == "14"
         # lesson 11's listener: the workers' events travel on the broker's database, 12 here
-        heard = kernel.run("from celery import chain\nfrom restaurant.orders.steps import fry, prep\n"
+        heard = kernel.run("from celery import chain\nfrom restaurant.techniques.canvas import fry, prep\n"
                            "heard = labkit.overhear(lambda: chain(prep.s('leeks'), fry.s()).delay().get(timeout=10))\n"
                            "print(heard.result, heard.summary(), heard.channels)")
         assert "leeks, chopped, fried" in heard and "'task-succeeded': 2" in heard, heard

@@ -503,11 +503,11 @@ print(json.dumps({"redis": kitchen.redis.port, "daphne": kitchen.daphne.port, "r
 
 EDIT_THE_SPECIAL = """
 from pathlib import Path
-tasks = Path("../restaurant/orders/bells.py")
+tasks = Path("../restaurant/techniques/periodic.py")
 tasks.write_text(tasks.read_text().replace('"today: soup and pancakes"', '"today: ana\\'s own special"'))
 """
 ASK_FOR_THE_SPECIAL = """
-from restaurant.orders.bells import post_lunch_specials
+from restaurant.techniques.periodic import post_lunch_specials
 kitchen.worker.restart()
 print(post_lunch_specials.delay().get(timeout=20))
 """

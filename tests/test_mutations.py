@@ -23,23 +23,23 @@ pytestmark = pytest.mark.slow  # each runs a lesson
 
 MUTATIONS = {
     "a no-op that sleeps 10 ms": dict(
-        file="restaurant/orders/ticket_costs.py",
+        file="restaurant/techniques/timing.py",
         old='def noop() -> None:\n    """Does nothing."""\n',
         new='def noop() -> None:\n    """Does nothing."""\n    import time\n    time.sleep(0.01)\n',
         lesson="02-tickets-on-the-rail", conclusion="inline no-op cheaper than .delay(): True"),
     "a late-ack cook without acks_late": dict(
-        file="restaurant/orders/acks.py",
+        file="restaurant/techniques/acknowledgement.py",
         old="@shared_task(acks_late=True)\ndef cook_order_acks_late(",
         new="@shared_task\ndef cook_order_acks_late(",
         lesson="05-crashes-and-acks-late", conclusion="late ack lost none: True"),
     "a supplier call without its time limits": dict(
-        file="restaurant/orders/supplies.py",
+        file="restaurant/techniques/limits.py",
         old="@shared_task(soft_time_limit=1, time_limit=3)\ndef restock(",
         new="@shared_task\ndef restock(",
         # the two calls hold both cooks for the supplier's 8 s again, and the tart waits for them
         lesson="16-limits", conclusion="the tart was ready long before the supplier answered: True"),
     "an idempotent charge without its guard": dict(
-        file="restaurant/payments/idempotency.py",
+        file="restaurant/techniques/idempotency.py",
         old='    if not cache.add(f"charge:order:{order_id}", "claimed", timeout=24 * 3600):  # SET key value NX EX\n'
             '        return "already charged"\n',
         new="",
@@ -53,7 +53,7 @@ MUTATIONS = {
         lesson="08-buzzers", conclusion="the buzzer went off without a request: True",
         raises="ConnectionClosed"),
     "a long dish acknowledged early": dict(
-        file="restaurant/orders/prep.py",
+        file="restaurant/techniques/pools.py",
         old="@shared_task(bind=True, acks_late=True)\ndef cook_dish(",
         new="@shared_task(bind=True)\ndef cook_dish(",
         # acknowledged as it starts, the long dish frees its place: prefetch 1 still holds a short one

@@ -29,10 +29,10 @@ def test_show_finds_a_function_with_its_decorators_and_line_numbers():
 
 def test_show_takes_objects_methods_prefixes_and_template_elements():
     from restaurant.orders.consumers import OrderConsumer
-    from restaurant.orders.ticket_costs import (
+    from restaurant.techniques.timing import (
         noop,  # a task: show() unwraps Celery's proxy
     )
-    assert show(noop).text == show("restaurant/orders/ticket_costs.py", "noop").text
+    assert show(noop).text == show("restaurant/techniques/timing.py", "noop").text
     method = show(OrderConsumer.order_update)
     assert method.text.lstrip().startswith("async def order_update(self, event):")
     settings = show("restaurant/settings.py", "CELERY_").text

@@ -47,7 +47,7 @@ def test_a_module_that_does_not_import_says_so(restaurant):
 def test_the_learner_s_schedule_goes_on_top_of_the_restaurant_s(restaurant):
     restaurant.start_redis()
     (restaurant.run.dir / "my_schedule.py").write_text(
-        'CELERY_BEAT_SCHEDULE = {"my-bell": {"task": "restaurant.orders.bells.ring_bell", "schedule": 0.5}}\n')
+        'CELERY_BEAT_SCHEDULE = {"my-bell": {"task": "restaurant.techniques.periodic.ring_bell", "schedule": 0.5}}\n')
     beat = restaurant.start_beat(name="my-beat", settings={"ORDERUP_YOUR_SETTINGS": "my_schedule"})
     wait_until(lambda: len(re.findall("Sending due task my-bell", beat.log_text())) >= 2, timeout=10,
                what="my-bell twice")

@@ -57,7 +57,7 @@ MISTAKES = {
         "memory, so the cook's buzz never leaves the worker",
         shown='CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}'),
     "wrong queue": Mistake(
-        "restaurant/settings.py", 'CELERY_TASK_ROUTES = {"restaurant.orders.stations.bake_dessert"',
+        "restaurant/settings.py", 'CELERY_TASK_ROUTES = {"restaurant.techniques.queues.bake_dessert"',
         'CELERY_TASK_ROUTES = {"restaurant.orders.*"', "rail", ("daphne",),
         "the route sends every task of restaurant.orders, cook_order too, to the 'pastry' queue; the worker "
         "takes tickets from 'celery' only, so the ticket waits on a rail nobody reads"),

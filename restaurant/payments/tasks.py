@@ -1,6 +1,6 @@
 """The cashier's tasks: charging a card, through a gateway that can fail. When it does, try again.
 
-Charging twice for one order is the other danger: restaurant/payments/idempotency.py."""
+Charging twice for one order is the other danger: restaurant/techniques/idempotency.py."""
 from celery import shared_task
 
 from . import gateway

@@ -11,9 +11,9 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from . import gateway
-from .models import Charge
-from .tasks import PRICE_CENTS
+from restaurant.payments import gateway
+from restaurant.payments.models import Charge
+from restaurant.payments.tasks import PRICE_CENTS
 
 
 def _take_money(order_id: int, pause: float, idempotency_key: str | None = None) -> Charge:

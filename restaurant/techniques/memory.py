@@ -7,7 +7,7 @@ machine runs out of memory. Celery can replace a pool process after it has run N
 """
 from celery import shared_task
 
-from .models import Order
+from restaurant.orders.models import Order
 
 printed: dict[int, bytes] = {}  # order id -> the receipt as sent to the printer
 

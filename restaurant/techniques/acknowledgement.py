@@ -5,7 +5,7 @@ mid-task has already said "done" and the ticket is lost. These two cooks do it l
 """
 from celery import shared_task
 
-from .tasks import cook_order
+from restaurant.orders.tasks import cook_order
 
 
 @shared_task(acks_late=True)
