@@ -734,7 +734,7 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     "30.3": {
         "alone": True,
         "wrong": {"marked failed": 'DBTaskResult.objects.filter(id__in=stuck).update(status="FAILED")',
-                  "a new task for the pie, the stuck row left": "cook_order.enqueue(pie.id, cook_seconds=0)"},
+                  "marked done, never cooked": 'DBTaskResult.objects.filter(id__in=stuck).update(status="SUCCESSFUL")'},
         "right": {"one row at a time, saved": ('for row in DBTaskResult.objects.filter(id__in=stuck):\n'
                                                '    row.status = "READY"\n    row.save(update_fields=["status"])'),
                   "by the status": 'DBTaskResult.objects.filter(status="RUNNING").update(status="READY")'},
