@@ -23,9 +23,7 @@ $(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit("Order Up! needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@# --no-compile: no bytecode for every module of every package now; Python writes it for the modules
-	@# a program imports, when it first imports them (half the install's time, measured)
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@# JupyterLab's settings, as on Binder (binder/postBuild): no news pop-up, no "Select Kernel" dialog
 	mkdir -p $(VENV)/share/jupyter/lab/settings && cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -38,7 +36,7 @@ ARQ_INSTALLED := $(ARQ_VENV)/.installed
 
 $(ARQ_INSTALLED): benchmarks/requirements-arq.txt
 	$(PYTHON) -m venv $(ARQ_VENV)
-	$(ARQ_VENV)/bin/python -m pip install --quiet --no-compile -r benchmarks/requirements-arq.txt
+	$(ARQ_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-arq.txt
 	@touch $@
 
 # Jupyter refuses to run as root unless told to; only root (a container, say) gets the flag.

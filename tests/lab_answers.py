@@ -711,17 +711,12 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
     "30.1": {
         "wrong": {"a plain function": ("def bill(order_id: int) -> str:\n    order = Order.objects.get(pk=order_id)\n"
                                        '    return f"table {order.table}: {order.item}, paid"'),
-                  "the id for the table": ('@task()\ndef bill(order_id: int) -> str:\n'
-                                           '    return f"table {order_id}: soup, paid"'),
                   "looked up by table, raises": ("@task()\ndef bill(order_id: int) -> str:\n"
                                                  '    return Order.objects.get(table=order_id).item')},
         "right": {"the bare decorator, one query": (
                       "@task\ndef bill(order_id):\n"
                       "    table, item = Order.objects.values_list('table', 'item').get(id=order_id)\n"
-                      "    return '%s: %s, paid' % (f'table {table}', item)"),
-                  "with a priority": ("@task(priority=5)\ndef bill(order_id: int) -> str:\n"
-                                      "    o = Order.objects.get(id=order_id)\n"
-                                      "    return 'table ' + str(o.table) + ': ' + o.item + ', paid'")},
+                      "    return '%s: %s, paid' % (f'table {table}', item)")},
     },
     "30.2": {
         "alone": True,
@@ -736,7 +731,6 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
         "wrong": {"marked failed": 'DBTaskResult.objects.filter(id__in=stuck).update(status="FAILED")',
                   "marked done, never cooked": 'DBTaskResult.objects.filter(id__in=stuck).update(status="SUCCESSFUL")'},
         "right": {"one row at a time, saved": ('for row in DBTaskResult.objects.filter(id__in=stuck):\n'
-                                               '    row.status = "READY"\n    row.save(update_fields=["status"])'),
-                  "by the status": 'DBTaskResult.objects.filter(status="RUNNING").update(status="READY")'},
+                                               '    row.status = "READY"\n    row.save(update_fields=["status"])')},
     },
 }

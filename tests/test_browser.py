@@ -12,16 +12,22 @@ import concurrent.futures
 import contextlib
 import http.server
 import os
+import re
 import shutil
+import signal
+import sqlite3
+import subprocess
 import threading
 import time
 
 import pytest
 
+from labkit.runtime.ports import free_port
 from labkit.runtime.waiting import wait_until
 
 from conftest import course_processes, execute
 from jupyter_servers import JupyterServer
+from test_outside import open_outside
 
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
 
@@ -321,6 +327,59 @@ def test_the_page_survives_a_daphne_restart_and_catches_up_on_the_missed_buzz(br
     assert "ready" not in buzzes, buzzes  # the buzz was missed: the page caught up by asking
     assert len(asked) == 1, asked           # once, after it reconnected
     assert len(watch.sockets) >= 2, watch.sockets
+
+
+def test_under_supervisor_the_page_survives_daphne_stopped_and_started_with_supervisorctl(browser, home, tmp_path):
+    """`make restaurant`, run as a deployment runs it: table 5's page open, its order's ticket waiting
+    (the worker stopped with supervisorctl), Daphne stopped, the worker started again: the cook's
+    "ready" buzz reaches no one. supervisorctl starts Daphne again: the page reconnects by itself, asks
+    the waiter for its order once, and shows "ready" (lesson 28's fix, in the restaurant's own page)."""
+    port = free_port()
+    log_path = tmp_path / "outside.log"
+    with open(log_path, "w") as log:
+        launcher = open_outside(home, port, log)
+    try:
+        wait_until(lambda: "Ctrl+C stops everything" in log_path.read_text() or launcher.poll() is not None,
+                   timeout=90, what="the restaurant to open")
+        ctl = re.search(r"programs:\s+(.+?) status", log_path.read_text()).group(1).split()
+
+        def supervisorctl(*args: str) -> str:
+            done = subprocess.run([*ctl, *args], capture_output=True, text=True, timeout=120)
+            return done.stdout + done.stderr
+
+        database = sqlite3.connect(home / "outside" / "restaurant.sqlite3")
+        page = browser.new_page()
+        watch = Watch(page)
+        page.goto(f"http://127.0.0.1:{port}/table/5/")
+        page.wait_for_selector("body[data-buzzer=open]", timeout=10_000)
+        assert "stopped" in supervisorctl("stop", "worker")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.click("button[type=submit]")
+        order_id = answer.value.json()["id"]
+        assert "stopped" in supervisorctl("stop", "daphne")
+        page.wait_for_selector("body[data-buzzer=closed]", timeout=10_000)
+        assert "started" in supervisorctl("start", "worker")
+
+        def status() -> str:
+            try:
+                return database.execute("select status from orders_order where id = ?", (order_id,)).fetchone()[0]
+            except sqlite3.OperationalError:  # the cook is writing it: "database is locked"
+                return "being written"
+
+        wait_until(lambda: status() == "ready", timeout=30, what="the cook to finish while Daphne is down")
+        assert "started" in supervisorctl("start", "daphne")
+        page.wait_for_selector("#status.ready", timeout=30_000)
+        buzzes = [b["order"]["status"] for b in page.evaluate("window.orderUp.buzzes")]
+        asked = [url for _, method, url in watch.requests if method == "GET" and url.endswith(f"/orders/{order_id}/")]
+        page.close()
+        database.close()
+        assert "ready" not in buzzes, buzzes  # the buzz was missed: the page caught up by asking
+        assert len(asked) == 1, asked           # once, after it reconnected
+        assert len(watch.sockets) >= 2, watch.sockets
+    finally:
+        os.kill(launcher.pid, signal.SIGINT)  # Ctrl+C
+        launcher.wait(timeout=120)
+    assert course_processes(home) == []
 
 
 def staff_member(kitchen, monkeypatch, username: str) -> None:
