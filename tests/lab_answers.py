@@ -712,7 +712,9 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
         "wrong": {"a plain function": ("def bill(order_id: int) -> str:\n    order = Order.objects.get(pk=order_id)\n"
                                        '    return f"table {order.table}: {order.item}, paid"'),
                   "looked up by table, raises": ("@task()\ndef bill(order_id: int) -> str:\n"
-                                                 '    return Order.objects.get(table=order_id).item')},
+                                                 '    return Order.objects.get(table=order_id).item'),
+                  "another name": ("@task()\ndef bill_for(order_id: int) -> str:\n"
+                                   '    return f"table {Order.objects.get(pk=order_id).table}: soup, paid"')},
         "right": {"the bare decorator, one query": (
                       "@task\ndef bill(order_id):\n"
                       "    table, item = Order.objects.values_list('table', 'item').get(id=order_id)\n"

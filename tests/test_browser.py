@@ -14,7 +14,6 @@ import http.server
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import threading
@@ -22,12 +21,11 @@ import time
 
 import pytest
 
-from labkit.runtime.ports import free_port
 from labkit.runtime.waiting import wait_until
 
 from conftest import course_processes, execute
 from jupyter_servers import JupyterServer
-from test_outside import open_outside
+from test_outside import restaurant_outside
 
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
 
@@ -334,14 +332,8 @@ def test_under_supervisor_the_page_survives_daphne_stopped_and_started_with_supe
     (the worker stopped with supervisorctl), Daphne stopped, the worker started again: the cook's
     "ready" buzz reaches no one. supervisorctl starts Daphne again: the page reconnects by itself, asks
     the waiter for its order once, and shows "ready" (lesson 28's fix, in the restaurant's own page)."""
-    port = free_port()
-    log_path = tmp_path / "outside.log"
-    with open(log_path, "w") as log:
-        launcher = open_outside(home, port, log)
-    try:
-        wait_until(lambda: "Ctrl+C stops everything" in log_path.read_text() or launcher.poll() is not None,
-                   timeout=90, what="the restaurant to open")
-        ctl = re.search(r"programs:\s+(.+?) status", log_path.read_text()).group(1).split()
+    with restaurant_outside(home, tmp_path) as (port, said):
+        ctl = re.search(r"programs:\s+(.+?) status", said).group(1).split()
 
         def supervisorctl(*args: str) -> str:
             done = subprocess.run([*ctl, *args], capture_output=True, text=True, timeout=120)
@@ -376,10 +368,6 @@ def test_under_supervisor_the_page_survives_daphne_stopped_and_started_with_supe
         assert "ready" not in buzzes, buzzes  # the buzz was missed: the page caught up by asking
         assert len(asked) == 1, asked           # once, after it reconnected
         assert len(watch.sockets) >= 2, watch.sockets
-    finally:
-        os.kill(launcher.pid, signal.SIGINT)  # Ctrl+C
-        launcher.wait(timeout=120)
-    assert course_processes(home) == []
 
 
 def staff_member(kitchen, monkeypatch, username: str) -> None:

@@ -4,6 +4,7 @@ same database, says so when its port is taken, and Ctrl+C leaves nothing running
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -44,7 +45,11 @@ async def order_and_hear(port: int) -> list[str]:
         return heard
 
 
-def test_make_restaurant_opens_serves_buzzes_and_closes_with_nothing_left(home, tmp_path):
+@contextlib.contextmanager
+def restaurant_outside(home, tmp_path):
+    """`make restaurant`'s launcher on a free port, open: yields the port and what it printed. Closed
+    with Ctrl+C afterwards, which must leave nothing running (a launcher that hangs is killed, its
+    watchdog stops the rest, and the test fails)."""
     port = free_port()
     log_path = tmp_path / "outside.log"
     with open(log_path, "w") as log:
@@ -52,7 +57,22 @@ def test_make_restaurant_opens_serves_buzzes_and_closes_with_nothing_left(home, 
     try:
         wait_until(lambda: "Ctrl+C stops everything" in log_path.read_text() or launcher.poll() is not None,
                    timeout=90, what="the restaurant to open")
-        said = log_path.read_text()
+        yield port, log_path.read_text()
+    finally:
+        os.kill(launcher.pid, signal.SIGINT)  # Ctrl+C
+        try:
+            launcher.wait(timeout=120)
+        except subprocess.TimeoutExpired:  # say so, and leave nothing behind: the watchdog stops the rest
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait(timeout=10)
+            wait_until(lambda: not course_processes(home), timeout=30, what="the watchdog to stop every program")
+            raise
+    assert launcher.returncode == 0 and "Closed: nothing of the restaurant is running." in log_path.read_text()
+    assert course_processes(home) == [], names(course_processes(home))
+
+
+def test_make_restaurant_opens_serves_buzzes_and_closes_with_nothing_left(home, tmp_path):
+    with restaurant_outside(home, tmp_path) as (port, said):
         assert f"http://127.0.0.1:{port}/table/5/" in said, said
         status, page = WebClient(f"http://127.0.0.1:{port}").get("/table/5/")
         assert status == 200, page
@@ -66,17 +86,6 @@ def test_make_restaurant_opens_serves_buzzes_and_closes_with_nothing_left(home, 
         assert "['ready']" in shell.stdout, shell.stdout + shell.stderr
         assert oct(os.stat(env_file).st_mode & 0o777) == "0o600"  # the Redis password is in it
         assert len(course_processes(home)) >= 5  # Redis, supervisord, the worker (and pool), beat, Daphne
-    finally:
-        os.kill(launcher.pid, signal.SIGINT)  # Ctrl+C
-        try:
-            launcher.wait(timeout=120)
-        except subprocess.TimeoutExpired:  # say so, and leave nothing behind: the watchdog stops the rest
-            os.killpg(launcher.pid, signal.SIGKILL)
-            launcher.wait(timeout=10)
-            wait_until(lambda: not course_processes(home), timeout=30, what="the watchdog to stop every program")
-            raise
-    assert launcher.returncode == 0 and "Closed: nothing of the restaurant is running." in log_path.read_text()
-    assert course_processes(home) == [], names(course_processes(home))
 
 
 def test_a_taken_port_is_said_plainly(home, tmp_path):

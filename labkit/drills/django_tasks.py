@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from labkit.runtime.waiting import wait_until
 
+#: a task's statuses after which no worker touches it again (django_tasks' TaskResult.is_finished)
+FINAL = ("SUCCESSFUL", "FAILED")
+
 
 def is_django_task(candidate) -> bool:
     """A function decorated with django_tasks' ``@task`` (a Task object), not a plain function."""
@@ -23,12 +26,8 @@ def run_by_db_worker(kitchen, task, *args, timeout: float = 20.0, **kwargs) -> d
     its status, what it returned or raised, and which workers ran it."""
     fresh_db_worker(kitchen)
     result = task.enqueue(*args, **kwargs)
-
-    def finished():
-        result.refresh()
-        return result.is_finished
-
-    wait_until(finished, timeout=timeout, interval=0.05, what="the database worker to run the task")
+    wait_until(lambda: status_of(result) in FINAL, timeout=timeout, interval=0.05,
+               what="the database worker to run the task")
     outcome = {"id": str(result.id), "status": str(result.status), "worker ids": list(result.worker_ids)}
     if result.errors:
         outcome["raised"] = result.errors[-1].exception_class_path
@@ -43,14 +42,9 @@ def kill_db_worker_mid_task(kitchen, task, *args, in_hand=None, **kwargs):
     an out-of-memory kill), and start another. The result of the killed task, refreshed."""
     fresh_db_worker(kitchen)
     result = task.enqueue(*args, **kwargs)
-
-    def running():
-        result.refresh()
-        return str(result.status) == "RUNNING" and (in_hand is None or in_hand())
-
-    wait_until(running, timeout=20, interval=0.05, what="the database worker to start the task")
-    kitchen.db_worker.kill()
-    wait_until(lambda: not kitchen.db_worker.running, timeout=10, what="the killed worker to end")
+    wait_until(lambda: status_of(result) == "RUNNING" and (in_hand is None or in_hand()), timeout=20,
+               interval=0.05, what="the database worker to start the task")
+    kitchen.db_worker.kill()  # and waits for it to end
     kitchen.start_db_worker()
     result.refresh()
     return result
@@ -74,7 +68,7 @@ def wait_for_status(result, status: str, timeout: float) -> bool:
     """Whether the result reaches ``status`` within ``timeout`` seconds (False, not an error, if not
     or if it ends in another: SUCCESSFUL and FAILED are final)."""
     try:
-        wait_until(lambda: status_of(result) in (status, "SUCCESSFUL", "FAILED"), timeout=timeout, interval=0.1,
+        wait_until(lambda: status_of(result) in (status, *FINAL), timeout=timeout, interval=0.1,
                    what=f"status {status}")
     except TimeoutError:
         return False

@@ -57,7 +57,10 @@ class YourCode:
         if name in sys.modules:
             _forget_tasks_of(name)
         try:
-            module = importlib.reload(sys.modules[name]) if name in sys.modules else importlib.import_module(name)
+            # a fresh import, not importlib.reload: a reload keeps the names the new version no longer
+            # defines, so a function renamed in the cell would still answer under its old name
+            sys.modules.pop(name, None)
+            module = importlib.import_module(name)
         except Exception as error:
             raise LabkitError(f"Your module {name}.py does not import: {type(error).__name__}: {error}. "
                               "Fix it in its %%writefile cell, run that cell, then this one again.") from error
