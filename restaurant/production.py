@@ -8,8 +8,11 @@ The early lessons run restaurant/settings.py alone: the restaurant as the blog p
 """
 import os
 
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+
 from restaurant.settings import *  # noqa: F401,F403
-from restaurant.settings import BASE_DIR, CHANNEL_LAYERS, DATABASES
+from restaurant.settings import BASE_DIR, CHANNEL_LAYERS, DATABASES, LOGGING
 
 DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -41,10 +44,28 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 # at once. A buzz older than `expiry` seconds is dropped too: a page that reconnects reads its order
 # again (lesson 28), so a stale buzz is worth nothing. Every program gets the same (the sender's
 # capacity is the one that counts).
-CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"],
-                              "CONFIG": {**CHANNEL_LAYERS["default"]["CONFIG"], "capacity": 300, "expiry": 30}}}
+# Lesson 04: a call out that fails for a moment is tried again, further apart each time. The cook's
+# call out is its buzz; a Celery retry would cook the whole dish again (lesson 06), so the buzz's own
+# Redis connection tries again (redis-py's Retry): 8 times, 0.2 s apart and doubling up to 1 s, about
+# 6 s for a restarting Redis to come back before the buzz fails.
+_PASS = CHANNEL_LAYERS["default"]["CONFIG"]
+CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": {
+    **_PASS, "capacity": 300, "expiry": 30,
+    "hosts": [{**host, "retry": Retry(ExponentialBackoff(cap=1, base=0.1), 8)} for host in _PASS["hosts"]]}}}
 # --- the waiter ---------------------------------------------------------------------------------------
 # Lesson 15: a ticket sent inside an open transaction can reach the cook before its order is committed.
 # The waiter (orders/views.py) creates the order, committed at once, and then calls .delay(): Django's
 # default autocommit, kept here (no ATOMIC_REQUESTS). Turning ATOMIC_REQUESTS on wraps the view in a
 # transaction; the waiter must then send with .delay_on_commit() (lesson 15's fix).
+# --- the log --------------------------------------------------------------------------------------------
+# Lesson 12: a line the worker logs inside a task carries the task's name and id, so that one order's
+# lines can be found among thousands (get_task_logger does it for a task's own logger). Celery's
+# TaskFormatter does it for every logger of the restaurant ("???" outside a task): the sweep's
+# warnings (orders/sweeps.py) say which run of the sweep sent a ticket again.
+LOGGING = {**LOGGING,
+           "formatters": {"with_task": {
+               "()": "celery.app.log.TaskFormatter", "use_color": False,
+               "fmt": "[%(asctime)s: %(levelname)s] %(name)s %(task_name)s[%(task_id)s]: %(message)s"}},
+           "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": "with_task"}},
+           # its own handler writes the line: not a second time through the worker's (Celery's root logger)
+           "loggers": {"restaurant": {**LOGGING["loggers"]["restaurant"], "propagate": False}}}

@@ -117,7 +117,8 @@ def test_the_classroom_runs_the_production_choices_on_its_own_redis_and_database
     code = ("import json, django; django.setup(); from django.conf import settings as s; print(json.dumps(["
             "getattr(s, 'CELERY_TASK_ACKS_LATE', False), getattr(s, 'CELERY_WORKER_PREFETCH_MULTIPLIER', 4), "
             "s.CELERY_BROKER_URL, "
-            "s.CHANNEL_LAYERS['default']['CONFIG'], str(s.DATABASES['default']['NAME'])]))")
+            "{**s.CHANNEL_LAYERS['default']['CONFIG'], 'hosts': [{k: repr(v) for k, v in h.items()} "
+            "for h in s.CHANNEL_LAYERS['default']['CONFIG']['hosts']]}, str(s.DATABASES['default']['NAME'])]))")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "restaurant.classroom.settings",
            "ORDERUP_REDIS_URL": "redis://:pw@127.0.0.1:7001", "ORDERUP_RUN_DIR": "/tmp/a-run"}
     plain = json.loads(subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
@@ -126,6 +127,9 @@ def test_the_classroom_runs_the_production_choices_on_its_own_redis_and_database
                                            cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     assert plain[:2] == [False, 4] and production[:2] == [True, 1]
     assert production[2] == plain[2] == "redis://:pw@127.0.0.1:7001/0"
-    assert production[3]["hosts"] == plain[3]["hosts"] and plain[3]["hosts"][0]["address"] == "redis://:pw@127.0.0.1:7001/2"
+    # the hosts stay the kernel's; production adds its connection's retry to each (lesson 04)
+    (retry,) = [production[3]["hosts"][0].pop("retry")]
+    assert production[3]["hosts"] == plain[3]["hosts"] and plain[3]["hosts"][0]["address"] == "'redis://:pw@127.0.0.1:7001/2'"
+    assert retry.startswith("<redis.asyncio.retry.Retry") and "retry" not in plain[3]["hosts"][0]
     assert (production[3]["capacity"], production[3]["expiry"]) == (300, 30) and "capacity" not in plain[3]
     assert production[4] == plain[4] == "/tmp/a-run/restaurant.sqlite3"

@@ -95,8 +95,16 @@ CELERY_BEAT_SCHEDULE["ring-the-bell"] = {**CELERY_BEAT_SCHEDULE["ring-the-bell"]
 # The labs: a module the learner wrote (in the run folder), whose settings go on top of these, for the
 # program started with ORDERUP_YOUR_SETTINGS=<module> (labkit/kitchen/your_code.py). A dict setting
 # (CELERY_BEAT_SCHEDULE, CELERY_TASK_ROUTES) gets the learner's entries added, nested dicts too
-# (CHANNEL_LAYERS = {"default": {"CONFIG": {"capacity": 300}}} keeps the hosts); any other is replaced.
+# (CHANNEL_LAYERS = {"default": {"CONFIG": {"capacity": 300}}} keeps the hosts), and so does each dict of
+# a list of as many dicts (a host's options added to ours); any other is replaced.
+def _host_by_host(a, b) -> bool:
+    return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(
+        isinstance(item, dict) for item in a + b)
+
+
 def _on_top(ours, yours):
+    if _host_by_host(ours, yours):
+        return [_on_top(our, your) for our, your in zip(ours, yours, strict=True)]
     if not (isinstance(ours, dict) and isinstance(yours, dict)):
         return yours
     return {**ours, **{key: _on_top(ours.get(key), value) for key, value in yours.items()}}
@@ -104,6 +112,8 @@ def _on_top(ours, yours):
 
 def _added(theirs, plain):
     """What ``theirs`` adds to or changes in ``plain``: in a dict, only the keys that differ."""
+    if _host_by_host(theirs, plain):
+        return [_added(their, plain_one) for their, plain_one in zip(theirs, plain, strict=True)]
     if not (isinstance(theirs, dict) and isinstance(plain, dict)):
         return theirs
     return {key: _added(value, plain.get(key)) for key, value in theirs.items() if value != plain.get(key)}

@@ -8,6 +8,7 @@ their tickets again.
 An order that waits in a long queue looks the same, so the sweep can send it a second ticket: the
 cut-off must be longer than any normal wait, and the cook safe to run twice (lesson 06).
 """
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -17,6 +18,8 @@ from django.utils import timezone
 from .models import Order
 from .tasks import cook_order
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task
 def resend_lost_tickets() -> list[int]:
@@ -25,5 +28,7 @@ def resend_lost_tickets() -> list[int]:
     lost = Order.objects.filter(status=Order.Status.RECEIVED, times_cooked=0, created_at__lt=taken_before)
     order_ids = list(lost.values_list("id", flat=True))
     for order_id in order_ids:
+        logger.warning("order %s: no cook started it in %s s, its ticket is sent again",
+                       order_id, settings.LOST_TICKET_AFTER)
         cook_order.delay(order_id)
     return order_ids
