@@ -18,7 +18,12 @@ INSTALLED := $(VENV)/.installed
 
 NO_PYTHON = Order Up! needs Python 3.11 or newer, and found none on PATH (python3, python3.13, python3.12, python3.11).\nInstall one (python.org, your package manager, pyenv), or name it: make lab PYTHON=/path/to/python3.12
 
+# Git Bash, MSYS2 or Cygwin on Windows itself: the course runs in WSL 2 (labkit/doctor/report.py says why)
+NATIVE_WINDOWS = Order Up! does not run on Windows itself, only inside WSL 2, where it is Linux: in PowerShell\n  wsl --install\nthen, in the Ubuntu terminal it opens, clone the course and run make lab there. Or use Binder (README).\nWhy: Celery does not support Windows, and the Redis server the course installs from PyPI has no Windows build.
+UNAME ?= $(shell uname -s 2>/dev/null)
+
 $(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
+	@case "$(UNAME)" in MINGW*|MSYS*|CYGWIN*|Windows*) printf '$(NATIVE_WINDOWS)\n' >&2; exit 1;; esac
 	@test -n "$(PYTHON)" || { printf '$(NO_PYTHON)\n' >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit("Order Up! needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)

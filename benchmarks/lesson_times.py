@@ -10,7 +10,7 @@ and everything it started (Redis, worker and pool processes, Daphne, beat, watch
 mode is measured too, for lesson 09 (ORDERUP_SMALL_MACHINE=1, as on Binder).
 
 The workshop schedules in INSTRUCTORS.md are built from these figures: each slot is the lesson's
-talk and lab time (the guide's plan, below; the 3-hour workshop leaves the labs as homework) plus
+talk and lab time (the guide's plan, below; the half day leaves the labs as homework) plus
 its measured run time, rounded up to 5 minutes.
 It measures; it asserts nothing.
 """
@@ -31,6 +31,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from labkit.authoring.course_map import HALF_DAY, ONE_DAY, THREE_DAYS  # noqa: E402
 from labkit.runtime.service import resident_memory  # noqa: E402
 
 GUIDE = ROOT / "INSTRUCTORS.md"
@@ -41,16 +42,9 @@ PLAN = {
     "05": (20, 15), "06": (15, 15), "07": (10, 10), "08": (20, 15), "09": (20, 15), "10": (25, 20),
     "11": (10, 10), "12": (10, 5), "13": (10, 5), "14": (15, 10), "15": (20, 15),
     "16": (15, 10), "17": (15, 10), "18": (10, 10), "19": (15, 10), "20": (10, 10), "21": (15, 10),
-    "22": (15, 10), "23": (10, 10), "24": (15, 15), "25": (20, 20),
-    "26": (20, 15), "27": (15, 15), "28": (15, 10), "29": (20, 20), "30": (15, 15),
+    "22": (20, 15), "23": (15, 15), "24": (15, 15), "25": (15, 10),
+    "26": (15, 10), "27": (10, 10), "28": (20, 20), "29": (20, 20), "30": (15, 15),
 }
-THREE_HOURS = ["00", "01", "02", "03", "05", "08", "09"]
-# the whole course, with its labs: the foundations, what production brings to the kitchen, then
-# Channels beyond the buzzer and testing (day 3 grows as its lessons come)
-DAYS = {"day 1": [f"{n:02d}" for n in range(0, 10)], "day 2": [f"{n:02d}" for n in range(10, 22)],
-        "day 3": [f"{n:02d}" for n in range(22, 31)]}
-
-
 def course_memory(kernel_pid: int, home: Path) -> int:
     """Resident memory of the kernel, its children, and every process marked with this home."""
     procs = {}
@@ -158,14 +152,16 @@ def main(argv=None) -> int:
         f"peak {small_peak / 1024**2:.0f} MiB (Binder's limit is about 2 GB).",
         "",
     ]
-    for title, chosen in (("3-hour workshop", THREE_HOURS), *DAYS.items()):
+    paths = [("half day", HALF_DAY), ("one day", ONE_DAY), *((f"three days, {day}", lessons)
+                                                          for day, lessons in THREE_DAYS.items())]
+    for title, chosen in paths:
         total, rows = 0, []
         for number in chosen:
             if number not in measured:
                 continue
             path, seconds, _ = measured[number]
             talk, lab = PLAN.get(number, (15, 15))
-            slot = minutes(talk * 60 + (lab * 60 if title in DAYS else 0) + seconds)  # 3 h: no labs
+            slot = minutes(talk * 60 + (0 if chosen is HALF_DAY else lab * 60) + seconds)  # half day: no labs
             rows.append(f"| {total // 60}:{total % 60:02d} | {path.stem} | {slot} min |")
             total += slot
         lines += [f"**{title}** ({total // 60} h {total % 60:02d} min of teaching, breaks not included)", "",

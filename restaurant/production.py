@@ -40,9 +40,9 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 200_000  # KiB
 # (stopwaitsecs in deploy/supervisor/worker.conf: longer than the hard time limit).
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 # --- the pass -----------------------------------------------------------------------------------------
-# Lesson 22: a rush of buzzes past `capacity` is dropped without an error: room for a full dining room
+# Lesson 26: a rush of buzzes past `capacity` is dropped without an error: room for a full dining room
 # at once. A buzz older than `expiry` seconds is dropped too: a page that reconnects reads its order
-# again (lesson 28), so a stale buzz is worth nothing. Every program gets the same (the sender's
+# again (lesson 25), so a stale buzz is worth nothing. Every program gets the same (the sender's
 # capacity is the one that counts).
 # Lesson 04: a call out that fails for a moment is tried again, further apart each time. The cook's
 # call out is its buzz; a Celery retry would cook the whole dish again (lesson 06), so the buzz's own

@@ -9,7 +9,7 @@ Keyed by exercise, as the checks name them: "05.2" is lab 05, exercise 2.
 
 
 def joins(group: str) -> str:
-    """Lab 26's connect: refuse a socket nobody has logged in on, then join ``group`` (an expression)."""
+    """Lab 22's connect: refuse a socket nobody has logged in on, then join ``group`` (an expression)."""
     return ("if not user.is_authenticated:\n    await self.close()\n    return\n"
             f"self.group = {group}\nawait self.channel_layer.group_add(self.group, self.channel_name)")
 
@@ -294,17 +294,6 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                   "the broker's": "group_db = 0"},
         "right": {"found by looking": 'group_db = next(db for db in range(16) if kitchen.redis.client(db=db).exists("asgi:group:table_3"))'},
     },
-    "09.4": {
-        "wrong": {"another group": ('async def receive_json(self, content):\n    if content.get("call") == "waiter":\n'
-                                    '        await self.channel_layer.group_send("kitchen", {"type": "table.call", "table": self.table})'),
-                  "the table the message claims": (
-                      'async def receive_json(self, content):\n'
-                      '    await self.channel_layer.group_send("floor", {"type": "table.call", "table": content.get("table")})')},
-        "right": {"the table from the URL route": (
-            'async def receive_json(self, content, **kwargs):\n    if content == {"call": "waiter"}:\n'
-            '        table = int(self.scope["url_route"]["kwargs"]["table"])\n'
-            '        await self.channel_layer.group_send("floor", {"table": table, "type": "table.call"})')},
-    },
     # --- 10 debugging as a relay
     "10.1": {
         "wrong": {"the cook's side of the group": (
@@ -534,41 +523,37 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                   "Celery's name": "worker_prefetch_multiplier = 1"},
         "right": {"with acks_late said again": "CELERY_WORKER_PREFETCH_MULTIPLIER = 1\nCELERY_TASK_ACKS_LATE = True"},
     },
-    # --- 22 when the pass overflows
+    # --- 22 who is at the table
     "22.1": {
-        "wrong": {"never caught": "async_to_sync(get_channel_layer().send)(channel, message)\nreturn True",
-                  "upside down": ("try:\n    async_to_sync(get_channel_layer().send)(channel, message)\n"
-                                  "except ChannelFull:\n    return True\nreturn False")},
-        "right": {"try, except, else, the layer kept": (
-            "from channels import exceptions\n\nlayer = get_channel_layer()\ntry:\n"
-            "    async_to_sync(layer.send)(channel, message)\nexcept exceptions.ChannelFull:\n"
-            "    return False\nelse:\n    return True")},
+        "wrong": {"another path": [None, 'path("ws/my-order/", MyOrdersConsumer.as_asgi()),'],
+                  "a table in the path": [None, 'path("ws/my-orders/<int:table>/", MyOrdersConsumer.as_asgi()),']},
+        "right": {"with a name": [None, 'path("ws/my-orders/", MyOrdersConsumer.as_asgi(), name="my-orders"),']},
     },
     "22.2": {
-        "wrong": {"the capacity beside CONFIG": 'CHANNEL_LAYERS = {"default": {"capacity": 300}}',
-                  "a longer expiry instead": 'CHANNEL_LAYERS = {"default": {"CONFIG": {"expiry": 600}}}'},
-        "right": {"per channel name, with the backend said again": (
-            'CHANNEL_LAYERS = {\n    "default": {\n        "BACKEND": "restaurant.classroom.layers.RedisChannelLayer",\n'
-            '        "CONFIG": {"channel_capacity": {"specific.*": 500}},\n    }\n}')},
+        "wrong": {"everyone let in": ['self.group = f"user_{user.id}"\nawait self.channel_layer.group_add(self.group, self.channel_name)'],
+                  "accepted, then closed": ["if not user.is_authenticated:\n    await self.accept()\n    await self.close()\n    return\n"
+                                            'self.group = f"user_{user.id}"\nawait self.channel_layer.group_add(self.group, self.channel_name)']},
+        "right": {"is_anonymous": ["if user.is_anonymous:\n    await self.close()\n    return\n"
+                                   'self.group = "user_%d" % user.pk\nawait self.channel_layer.group_add(self.group, self.channel_name)']},
     },
-    # --- 23 daphne or uvicorn
+    "22.3": {
+        "wrong": {"named after the username": [joins('f"user_{user.username}"')],
+                  "one group for every customer": [joins('"customers"')]},
+        "right": {"the id through pk": [joins('"user_" + str(user.pk)')]},
+    },
+    # --- 23 talking back
     "23.1": {
-        "wrong": {"sent before accept": ['self.table = self.scope["url_route"]["kwargs"]["table"]\n'
-                                         'await self.send_json({"table": self.table})\nawait self.accept()'],
-                  "the table as text": ['self.table = self.scope["url_route"]["kwargs"]["table"]\nawait self.accept()\n'
-                                        'await self.send_json({"table": str(self.table)})']},
-        "right": {"the table from the path": ['self.table = int(self.scope["path"].rstrip("/").split("/")[-1])\n'
-                                              'await self.accept()\nawait self.send_json({"table": self.table})']},
+        "wrong": {"the table the message claims": ['await self.channel_layer.group_send(\n'
+                                                   '    "kitchen", {"type": "table.message", "table": content.get("table"), "text": text})'],
+                  "answered to the table itself": ['await self.send_json({"type": "table.message", "table": self.table, "text": text})']},
+        "right": {"the event built first": ['event = {"type": "table.message", "text": text, "table": int(self.table)}\n'
+                                            'await self.channel_layer.group_send("kitchen", event)']},
     },
     "23.2": {
-        "alone": True,
-        "wrong": {"the table forgotten": [None, 'async def receive_json(self, content, **kwargs):\n'
-                                                '    await self.send_json({"coming": True})'],
-                  "the table the message claims": [None, 'async def receive_json(self, content, **kwargs):\n'
-                                                         '    await self.send_json({"coming": True, "table": content.get("table")})']},
-        "right": {"a dict() and .get": [None, 'async def receive_json(self, content, **kwargs):\n'
-                                              '    if content.get("call") == "waiter":\n'
-                                              '        await self.send_json(dict(table=self.table, coming=True))']},
+        "wrong": {"logged in is enough": [None, 'if not self.scope["user"].is_authenticated:\n    await self.close()\n    return'],
+                  "nobody refused": [None, "pass"]},
+        "right": {"both asked": [None, 'user = self.scope["user"]\nif not (user.is_authenticated and user.is_staff):\n'
+                                       "    await self.close()\n    return"]},
     },
     # --- 24 sync in async
     "24.1": {
@@ -597,57 +582,8 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                   "the pool disconnected after the note": ('await shelf.incr("slips_noted")\n'
                                                            "await shelf.connection_pool.disconnect()")},
     },
-    # --- 25 testing the kitchen
+    # --- 25 a page that survives a restart
     "25.1": {
-        "wrong": {"asserts nothing": ["await database_sync_to_async(cook_order)(order.id, cook_seconds=0)"],
-                  "one buzz only": ["await database_sync_to_async(cook_order)(order.id, cook_seconds=0)\n"
-                                    'assert (await table.receive_json_from(timeout=5))["order"]["status"] == "cooking"']},
-        "right": {"both read, then compared": [
-            "from asgiref.sync import sync_to_async\n"
-            "await sync_to_async(cook_order)(order.id, cook_seconds=0)\n"
-            "statuses = [(await table.receive_json_from(timeout=5))['order']['status'] for _ in range(2)]\n"
-            "assert statuses == ['cooking', 'ready']"]},
-    },
-    "25.2": {
-        "alone": True,  # exercise 1's check (four pytest runs) is not needed to judge this one
-        "wrong": {"the plain marker": [None, "@pytest.mark.django_db"],
-                  "no database at all": [None, "@pytest.mark.filterwarnings('ignore')"]},
-        "right": {"with its other option": [None, "@pytest.mark.django_db(reset_sequences=False, transaction=True)"]},
-    },
-    # --- 26 who is at the table
-    "26.1": {
-        "wrong": {"another path": [None, 'path("ws/my-order/", MyOrdersConsumer.as_asgi()),'],
-                  "a table in the path": [None, 'path("ws/my-orders/<int:table>/", MyOrdersConsumer.as_asgi()),']},
-        "right": {"with a name": [None, 'path("ws/my-orders/", MyOrdersConsumer.as_asgi(), name="my-orders"),']},
-    },
-    "26.2": {
-        "wrong": {"everyone let in": ['self.group = f"user_{user.id}"\nawait self.channel_layer.group_add(self.group, self.channel_name)'],
-                  "accepted, then closed": ["if not user.is_authenticated:\n    await self.accept()\n    await self.close()\n    return\n"
-                                            'self.group = f"user_{user.id}"\nawait self.channel_layer.group_add(self.group, self.channel_name)']},
-        "right": {"is_anonymous": ["if user.is_anonymous:\n    await self.close()\n    return\n"
-                                   'self.group = "user_%d" % user.pk\nawait self.channel_layer.group_add(self.group, self.channel_name)']},
-    },
-    "26.3": {
-        "wrong": {"named after the username": [joins('f"user_{user.username}"')],
-                  "one group for every customer": [joins('"customers"')]},
-        "right": {"the id through pk": [joins('"user_" + str(user.pk)')]},
-    },
-    # --- 27 talking back
-    "27.1": {
-        "wrong": {"the table the message claims": ['await self.channel_layer.group_send(\n'
-                                                   '    "kitchen", {"type": "table.message", "table": content.get("table"), "text": text})'],
-                  "answered to the table itself": ['await self.send_json({"type": "table.message", "table": self.table, "text": text})']},
-        "right": {"the event built first": ['event = {"type": "table.message", "text": text, "table": int(self.table)}\n'
-                                            'await self.channel_layer.group_send("kitchen", event)']},
-    },
-    "27.2": {
-        "wrong": {"logged in is enough": [None, 'if not self.scope["user"].is_authenticated:\n    await self.close()\n    return'],
-                  "nobody refused": [None, "pass"]},
-        "right": {"both asked": [None, 'user = self.scope["user"]\nif not (user.is_authenticated and user.is_staff):\n'
-                                       "    await self.close()\n    return"]},
-    },
-    # --- 28 a page that survives a restart
-    "28.1": {
         "wrong": {"the ORM in the event loop": ["order = latest_order(self.table)\nif order is not None:\n"
                                                 '    await self.send_json({"type": "order.update", "order": order})'],
                   "None sent to a table with no order": [
@@ -656,7 +592,7 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                                               "order = await sync_to_async(latest_order)(self.table)\nif order:\n"
                                               '    await self.send_json(dict(type="order.update", order=order))']},
     },
-    "28.2": {
+    "25.2": {
         "wrong": {"the same wait each time": ("while True:\n    try:\n        return await websockets.connect(url, origin=origin), waited\n"
                                               "    except OSError:\n        await asyncio.sleep(first)\n        waited.append(first)"),
                   "doubling without a ceiling, from 1 s": (
@@ -666,6 +602,59 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
             "delay = first\nwhile True:\n    try:\n        return await websockets.connect(url, origin=origin), waited\n"
             "    except OSError:\n        await asyncio.sleep(delay)\n        waited.append(delay)\n"
             "        delay = min(delay * 2, longest)")},
+    },
+    # --- 26 when the pass overflows
+    "26.1": {
+        "wrong": {"never caught": "async_to_sync(get_channel_layer().send)(channel, message)\nreturn True",
+                  "upside down": ("try:\n    async_to_sync(get_channel_layer().send)(channel, message)\n"
+                                  "except ChannelFull:\n    return True\nreturn False")},
+        "right": {"try, except, else, the layer kept": (
+            "from channels import exceptions\n\nlayer = get_channel_layer()\ntry:\n"
+            "    async_to_sync(layer.send)(channel, message)\nexcept exceptions.ChannelFull:\n"
+            "    return False\nelse:\n    return True")},
+    },
+    "26.2": {
+        "wrong": {"the capacity beside CONFIG": 'CHANNEL_LAYERS = {"default": {"capacity": 300}}',
+                  "a longer expiry instead": 'CHANNEL_LAYERS = {"default": {"CONFIG": {"expiry": 600}}}'},
+        "right": {"per channel name, with the backend said again": (
+            'CHANNEL_LAYERS = {\n    "default": {\n        "BACKEND": "restaurant.classroom.layers.RedisChannelLayer",\n'
+            '        "CONFIG": {"channel_capacity": {"specific.*": 500}},\n    }\n}')},
+    },
+    # --- 27 daphne or uvicorn
+    "27.1": {
+        "wrong": {"sent before accept": ['self.table = self.scope["url_route"]["kwargs"]["table"]\n'
+                                         'await self.send_json({"table": self.table})\nawait self.accept()'],
+                  "the table as text": ['self.table = self.scope["url_route"]["kwargs"]["table"]\nawait self.accept()\n'
+                                        'await self.send_json({"table": str(self.table)})']},
+        "right": {"the table from the path": ['self.table = int(self.scope["path"].rstrip("/").split("/")[-1])\n'
+                                              'await self.accept()\nawait self.send_json({"table": self.table})']},
+    },
+    "27.2": {
+        "alone": True,
+        "wrong": {"the table forgotten": [None, 'async def receive_json(self, content, **kwargs):\n'
+                                                '    await self.send_json({"coming": True})'],
+                  "the table the message claims": [None, 'async def receive_json(self, content, **kwargs):\n'
+                                                         '    await self.send_json({"coming": True, "table": content.get("table")})']},
+        "right": {"a dict() and .get": [None, 'async def receive_json(self, content, **kwargs):\n'
+                                              '    if content.get("call") == "waiter":\n'
+                                              '        await self.send_json(dict(table=self.table, coming=True))']},
+    },
+    # --- 28 testing the kitchen
+    "28.1": {
+        "wrong": {"asserts nothing": ["await database_sync_to_async(cook_order)(order.id, cook_seconds=0)"],
+                  "one buzz only": ["await database_sync_to_async(cook_order)(order.id, cook_seconds=0)\n"
+                                    'assert (await table.receive_json_from(timeout=5))["order"]["status"] == "cooking"']},
+        "right": {"both read, then compared": [
+            "from asgiref.sync import sync_to_async\n"
+            "await sync_to_async(cook_order)(order.id, cook_seconds=0)\n"
+            "statuses = [(await table.receive_json_from(timeout=5))['order']['status'] for _ in range(2)]\n"
+            "assert statuses == ['cooking', 'ready']"]},
+    },
+    "28.2": {
+        "alone": True,  # exercise 1's check (four pytest runs) is not needed to judge this one
+        "wrong": {"the plain marker": [None, "@pytest.mark.django_db"],
+                  "no database at all": [None, "@pytest.mark.filterwarnings('ignore')"]},
+        "right": {"with its other option": [None, "@pytest.mark.django_db(reset_sequences=False, transaction=True)"]},
     },
     # --- 29 a project you have never seen
     "29.1": {

@@ -331,7 +331,7 @@ def test_under_supervisor_the_page_survives_daphne_stopped_and_started_with_supe
     """`make restaurant`, run as a deployment runs it: table 5's page open, its order's ticket waiting
     (the worker stopped with supervisorctl), Daphne stopped, the worker started again: the cook's
     "ready" buzz reaches no one. supervisorctl starts Daphne again: the page reconnects by itself, asks
-    the waiter for its order once, and shows "ready" (lesson 28's fix, in the restaurant's own page)."""
+    the waiter for its order once, and shows "ready" (lesson 25's fix, in the restaurant's own page)."""
     with restaurant_outside(home, tmp_path) as (port, said):
         ctl = re.search(r"programs:\s+(.+?) status", said).group(1).split()
 
@@ -419,7 +419,7 @@ def test_the_kitchen_display_shows_what_a_table_sends_to_staff_only(browser, kit
 
 def test_the_session_cookie_stays_on_its_site_and_the_origin_check_compares_host_names(browser, kitchen,
                                                                                        monkeypatch):
-    """Lesson 26's claims, in Chromium. Bob's session cookie (SameSite=Lax, Django's default) goes
+    """Lesson 22's claims, in Chromium. Bob's session cookie (SameSite=Lax, Django's default) goes
     with a WebSocket handshake that a page of the same site starts (another port of the same host),
     and not with one that a page of another site starts. The Origin check compares host names, not
     ports: the same-site page's socket to ws/me/ is let in (and is Bob's), another site's refused."""

@@ -8,7 +8,7 @@ import sys
 
 import psutil
 
-from labkit.doctor.report import doctor
+from labkit.doctor.report import doctor, system_row
 from labkit.runtime.waiting import wait_until
 from labkit.services.rabbitmq import find_rabbitmq_server
 
@@ -94,3 +94,29 @@ def test_under_a_hub_the_doctor_checks_the_front_desk_is_configured(home, monkey
     monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(config))
     row = {r["check"]: r for r in doctor().rows}["browser"]
     assert row["verdict"] == "ok", row
+
+
+def test_windows_itself_is_not_ready_and_the_doctor_says_to_use_wsl_2(home, monkeypatch):
+    monkeypatch.setattr("platform.system", lambda: "Windows")  # as Python on Windows says
+    monkeypatch.setattr("platform.release", lambda: "11")
+    report = doctor()
+    row = {r["check"]: r for r in report.rows}["operating system"]
+    assert row["found"] == "Windows 11 (native)" and row["verdict"].startswith("FAIL")
+    assert "WSL 2" in row["verdict"] and "wsl --install" in row["verdict"] and "Binder" in row["verdict"]
+    assert not report.ready and report.verdict.startswith("Not ready: fix operating system")
+
+
+def test_wsl_2_and_macos_are_ready():
+    assert system_row("Linux", "5.15.167.4-microsoft-standard-WSL2") == {
+        "check": "operating system", "found": "Linux 5.15.167.4-microsoft-standard-WSL2 (WSL 2: Linux inside Windows)",
+        "verdict": "ok"}
+    assert system_row("Darwin", "24.1.0")["verdict"] == "ok"
+
+
+def test_make_lab_on_windows_itself_says_to_use_wsl_2_and_installs_nothing(tmp_path):
+    """Git Bash's `uname -s` says MINGW64_NT-...: make stops before it creates a virtualenv."""
+    venv = tmp_path / "venv"
+    done = subprocess.run(["make", "lab", "UNAME=MINGW64_NT-10.0-19045", f"VENV={venv}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "wsl --install" in done.stderr and "WSL 2" in done.stderr, done.stderr
+    assert not venv.exists()

@@ -1,5 +1,5 @@
 """The door key: another user of the machine reaches the port, not the restaurant, on Daphne and on
-Uvicorn (lesson 23), which serve the same application behind the same door."""
+Uvicorn (lesson 27), which serve the same application behind the same door."""
 from __future__ import annotations
 
 import asyncio

@@ -62,20 +62,20 @@ MUTATIONS = {
         file="restaurant/settings.py",
         old=""""socket_timeout": None}]},""",
         new=""""socket_timeout": None}], "capacity": 1000},""",
-        lesson="22-when-the-pass-overflows", conclusion="the buzzer showed fewer buzzes than were sent: True"),
+        lesson="26-when-the-pass-overflows", conclusion="the buzzer showed fewer buzzes than were sent: True"),
     "a cook that buzzes the table only": dict(
         file="restaurant/orders/tasks.py",
         old=('    if order.customer_id:\n'
              '        async_to_sync(channel_layer.group_send)(f"user_{order.customer_id}", message)\n'),
         new="",
         # Ana's own buzzer never buzzes: the cell that waits for it times out before the conclusion
-        lesson="26-who-is-at-the-table", conclusion="Ana's own buzzer buzzed 'ready': True", raises="TimeoutError"),
+        lesson="22-who-is-at-the-table", conclusion="Ana's own buzzer buzzed 'ready': True", raises="TimeoutError"),
     "a kitchen display open to anyone": dict(
         file="restaurant/orders/consumers.py",
         old='        if not self.scope["user"].is_staff:  # an AnonymousUser is not staff either\n'
             '            await self.close()  # refused\n            return\n',
         new="",
-        lesson="27-talking-back", conclusion="only staff opened the kitchen's display: True"),
+        lesson="23-talking-back", conclusion="only staff opened the kitchen's display: True"),
 }
 
 

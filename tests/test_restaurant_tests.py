@@ -1,4 +1,4 @@
-"""The restaurant's own tests (restaurant/orders/tests/, lesson 25) pass, run as its developers run
+"""The restaurant's own tests (restaurant/orders/tests/, lesson 28) pass, run as its developers run
 them: `pytest restaurant/`, with the settings every program of a kitchen gets and its Redis."""
 from __future__ import annotations
 

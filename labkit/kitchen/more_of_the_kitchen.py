@@ -1,6 +1,6 @@
 """Lessons 11 to 13's part of the kitchen: stations (workers for named queues), Flower, another broker
 (RabbitMQ), and the `celery` command line, run against this kitchen; lesson 19's process manager
-(supervisord, with the restaurant's own program files); and lesson 23's Uvicorn, a second ASGI
+(supervisord, with the restaurant's own program files); and lesson 27's Uvicorn, a second ASGI
 server, and `manage.py runserver`; lesson 30's worker of Django's own tasks. A part of Restaurant."""
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from labkit.services.web import DevServer, Uvicorn
 
 
 class MoreOfTheKitchen:
-    """Restaurant's methods for lessons 11 to 13, 19, 23 and 30 (they use its run, Redis and environment)."""
+    """Restaurant's methods for lessons 11 to 13, 19, 27 and 30 (they use its run, Redis and environment)."""
 
-    dev_server: DevServer | None = None  # lesson 23: manage.py runserver, with or without Daphne
+    dev_server: DevServer | None = None  # lesson 27: manage.py runserver, with or without Daphne
     supervisor: Supervisord | None = None  # lesson 19: the process manager
     db_worker: DbWorker | None = None  # lesson 30: `manage.py db_worker`, Django's own tasks' worker
 
@@ -80,7 +80,7 @@ class MoreOfTheKitchen:
         return self.uvicorn
 
     def start_dev_server(self, daphne_app: bool = False) -> DevServer:
-        """`manage.py runserver` (lesson 23): Django's WSGI server, or, with ``daphne_app`` ("daphne" in
+        """`manage.py runserver` (lesson 27): Django's WSGI server, or, with ``daphne_app`` ("daphne" in
         INSTALLED_APPS), Daphne's, which serves WebSockets too. One at a time: a running one with the
         other setting is stopped first."""
         self.start_redis()

@@ -57,7 +57,7 @@ class Restaurant(MoreOfTheKitchen, YourCode):
         self.worker: CeleryWorker | None = None
         self.beats: dict[str, CeleryBeat] = {}  # normally one, "beat"; lesson 07 starts a second
         self.daphne: Daphne | None = None
-        self.uvicorn: Uvicorn | None = None  # lesson 23: the same application on another server
+        self.uvicorn: Uvicorn | None = None  # lesson 27: the same application on another server
         self.one_waiter: OneWaiter | None = None
         self.stations: dict[str, CeleryWorker] = {}  # lesson 11: workers for named queues
         self.flower: Flower | None = None

@@ -1,6 +1,6 @@
 """The web processes: Daphne (the door: pages, the waiter's views and the buzzers' WebSockets),
-Uvicorn serving the same ASGI application (lesson 23), lesson 01's one-waiter (Django's
-development server without threads, one request at a time), and lesson 23's `manage.py runserver`
+Uvicorn serving the same ASGI application (lesson 27), lesson 01's one-waiter (Django's
+development server without threads, one request at a time), and lesson 27's `manage.py runserver`
 (Django's, or Daphne's with "daphne" in INSTALLED_APPS)."""
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ class DevServer(OneWaiter):
     """`manage.py runserver` as a project runs it in development (with threads, without the reloader).
     Django's own is a WSGI server; with "daphne" in INSTALLED_APPS (``daphne_app``: the classroom's
     settings add it when ORDERUP_DAPHNE_APP=1), Daphne's runserver command replaces it and serves the
-    ASGI application, WebSockets too (lesson 23)."""
+    ASGI application, WebSockets too (lesson 27)."""
 
     name = "runserver"
 

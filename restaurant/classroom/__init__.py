@@ -6,7 +6,7 @@
     hosts.py      the hub's host names and public URL, for ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS
     trail.py      the order's trail: when each program touched an order, hooked in by apps.py
     layers.py     the channel layers, with the trail on the way through
-    faults.py     broken cooks, one program at a time, from its environment (lab 25)
+    faults.py     broken cooks, one program at a time, from its environment (lab 28)
 
 None of it is part of the restaurant: restaurant/settings.py, asgi.py, celery.py and the apps are
 what a Django project of your own holds.

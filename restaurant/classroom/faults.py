@@ -1,12 +1,12 @@
 """Faults injected from the classroom's side: the restaurant's code stays right, and one program (a
 worker started with these settings) gets the pass wrong, as a stale deploy or a typo in one
-process's settings would. Lab 25's broken cooks use them; lesson 10 breaks a line of a copy of the
+process's settings would. Lab 28's broken cooks use them; lesson 10 breaks a line of a copy of the
 restaurant's code instead (labkit/drills/project.py).
 
     ORDERUP_FAULT_LAYER=memory            the in-memory channel layer, which no other process shares
     ORDERUP_FAULT_GROUP=tables_{table}    group_send to another group than the buzzers are in
     ORDERUP_FAULT_TYPE=order.updated      a message type no consumer has a handler for
-    ORDERUP_FAULT_LOSE=ready              the buzzes for orders in that status go to no group (lab 25)
+    ORDERUP_FAULT_LOSE=ready              the buzzes for orders in that status go to no group (lab 28)
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ What labkit tells each program, in its environment:
 What the lessons and drills change, for one program at a time (labkit/drills):
     ORDERUP_COOK_SECONDS, ORDERUP_BELL_SECONDS, ORDERUP_VISIBILITY_TIMEOUT, ORDERUP_RESTORE_INTERVAL,
     ORDERUP_RESTORE_THROTTLE, ORDERUP_BROKER_URL (lesson 13: RabbitMQ), ORDERUP_FAULT_* (faults.py),
-    ORDERUP_DAPHNE_APP (lesson 23: "daphne" in INSTALLED_APPS, for manage.py runserver)
+    ORDERUP_DAPHNE_APP (lesson 27: "daphne" in INSTALLED_APPS, for manage.py runserver)
     ORDERUP_PRODUCTION (lesson 19: restaurant/production.py's Celery and Channels settings on top)
 """
 import importlib
@@ -35,7 +35,7 @@ from .hosts import hub_hosts, trusted_origins
 env = os.environ
 
 INSTALLED_APPS = [*INSTALLED_APPS, "restaurant.classroom"]  # its ready() hooks the order's trail in
-# lesson 23: Daphne's app, listed first, replaces Django's runserver command with its own (an ASGI server)
+# lesson 27: Daphne's app, listed first, replaces Django's runserver command with its own (an ASGI server)
 if env.get("ORDERUP_DAPHNE_APP") == "1":
     INSTALLED_APPS = ["daphne", *INSTALLED_APPS]
 MIDDLEWARE = ["restaurant.classroom.door.door_key_middleware", *MIDDLEWARE]
@@ -77,7 +77,7 @@ _PASS_CONFIG = {**CHANNEL_LAYERS["default"].get("CONFIG", {}),
                 "hosts": [{**(_HOST if isinstance(_HOST, dict) else {}),
                            "address": redis_database("channel layer"), "client_name": ON_THE_PASS}]}
 CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": _PASS_CONFIG}}
-# the order's trail notes what crosses the pass (trail.py); faults.py can break it (lab 25), and a
+# the order's trail notes what crosses the pass (trail.py); faults.py can break it (lab 28), and a
 # project whose own settings chose Channels' in-memory layer gets the classroom's (lesson 10's drill 4)
 CHANNEL_LAYERS["default"].update(channel_layer_backend(env, CHANNEL_LAYERS["default"]["BACKEND"]))
 

@@ -1,0 +1,28 @@
+"""The names each lesson teaches, for tests/test_course_map.py: a lesson (or its lab) that uses one
+before the lesson that teaches it must say where it is taught ("lesson 22", or a link "22 · ..."), in
+the cell or in the text just above it (a real file shown early carries what later lessons add to it);
+a lesson that uses one after must need that lesson (labkit/authoring/course_map.py).
+
+A name is a regular expression, so that `eta=` is not found in "beta" and Django's `.enqueue()`
+is not RQ's (lesson 14 races RQ, whose queues have an `enqueue` too).
+"""
+TAUGHT = {
+    r"\bgroup_send\b": "03",                          # the cook presses the buzzer (the tape)
+    r"\bself\.retry\(|\bautoretry_for\b": "04",
+    r"\backs_late\b|\bACKS_LATE\b": "05",
+    r"\bcrontab\(|\bBEAT_SCHEDULE\b|\bbeat_schedule\b": "07",
+    r"\bWebsocketCommunicator\b": "08",               # lab 08's check, said in its words
+    r"\bchain\(|\bchord\(": "11",
+    r"\bcelery inspect\b": "12",
+    r"\bdelay_on_commit\b|\bon_commit\(": "15",
+    r"\bsoft_time_limit\b|\bSoftTimeLimitExceeded\b|\brate_limit\b": "16",
+    r"\bmax_tasks_per_child\b|MAX_TASKS_PER_CHILD|\bmax_memory_per_child\b|MAX_MEMORY_PER_CHILD": "17",
+    r"\bsupervisorctl\b|SOFT_SHUTDOWN_TIMEOUT|\bsoft_shutdown_timeout\b": "19",
+    r"--pool=threads|pool=\"threads\"": "21",
+    r"\bAuthMiddlewareStack\b|\bscope\[\"user\"\]": "22",
+    r"\breceive_json\b": "23",
+    r"\bdatabase_sync_to_async\b|\bSynchronousOnlyOperation\b": "24",
+    r"\bChannelFull\b|\bchannel_capacity\b": "26",
+    r"\b[Uu]vicorn\b": "27",
+    r"\bdjango_tasks\b|\bdb_worker\b": "30",
+}
