@@ -4,6 +4,7 @@
 #   make test-fast   the inner loop: labkit and the restaurant, no notebook (under 2 minutes)
 #   make bench  the queue race, cold starts and every lesson, timed (benchmarks/README.md)
 #   make restaurant   the restaurant outside Jupyter: Redis, worker, beat, Daphne under supervisor (PORT=8000)
+#   make site   the course's web site, from the notebooks as committed, into build/site/ (HUB=https://... adds a hub's links)
 # A Python 3.11 or newer: python3 if it is one, else the newest python3.13, python3.12 or python3.11
 # on PATH (Ubuntu 22.04's python3 is 3.10). Choose another with `make lab PYTHON=/path/to/python3.12`.
 SUITABLE = import sys; sys.exit(sys.version_info < (3, 11))
@@ -14,7 +15,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: restaurant lab lint test test-fast test-durations labs outputs bench .venv-arq
+.PHONY: restaurant site lab lint test test-fast test-durations labs outputs bench .venv-arq
 
 NO_PYTHON = Order Up! needs Python 3.11 or newer, and found none on PATH (python3, python3.13, python3.12, python3.11).\nInstall one (python.org, your package manager, pyenv), or name it: make lab PYTHON=/path/to/python3.12
 
@@ -43,6 +44,19 @@ $(ARQ_INSTALLED): benchmarks/requirements-arq.txt
 	$(PYTHON) -m venv $(ARQ_VENV)
 	$(ARQ_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-arq.txt
 	@touch $@
+
+# The web site's builder in a virtualenv of its own (Sphinx, MyST-NB, the book theme: site/requirements.txt)
+SITE_VENV := .venv-site
+SITE_INSTALLED := $(SITE_VENV)/.installed
+
+$(SITE_INSTALLED): site/requirements.txt
+	@test -n "$(PYTHON)" || { printf '$(NO_PYTHON)\n' >&2; exit 1; }
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet -r site/requirements.txt
+	@touch $@
+
+site: $(SITE_INSTALLED)
+	$(SITE_VENV)/bin/python site/build.py $(if $(HUB),--hub $(HUB))
 
 # Jupyter refuses to run as root unless told to; only root (a container, say) gets the flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -36,6 +36,12 @@ def test_the_readme_shows_the_parts_in_order():
     for (number, title), (_, lessons) in zip(parts, PARTS, strict=True):
         section = readme.split(f"### Part {number} · {title}")[1].split("\n### ")[0].split("\n## ")[0]
         assert re.findall(r"^\| \[(\d\d) · ", section, re.MULTILINE) == lessons, title
+    # and on its first screen, each part a link to its heading (GitHub's anchor for it)
+    first_screen = re.findall(r"^(\d)\. \[(.+?)\]\(#([^)]+)\)", readme, re.MULTILINE)
+    headings = re.findall(r"^### (Part \d · .+)$", readme, re.MULTILINE)
+    assert [title for _, title, _ in first_screen] == [title for title, _ in PARTS]
+    assert [anchor for _, _, anchor in first_screen] == [
+        re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings]
 
 
 def test_the_instructor_guide_shows_the_same_parts_and_needs():

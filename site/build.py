@@ -1,0 +1,171 @@
+"""Build the course's web site into build/site/, from the committed notebooks and their saved outputs.
+
+    make site                          # the same, in its own virtualenv (.venv-site)
+    .venv-site/bin/python site/build.py [--hub https://hub.example.org]
+
+Nothing is executed: every lesson, lab and solution becomes a page as committed. The sources are
+assembled in build/site-src/: Sphinx's configuration (site/conf.py), an index with the course's parts
+(labkit/authoring/course_map.py), the notebooks (a widget's saved HTML stands in for the widget, which
+needs a kernel), and Mermaid's script from npm's package, so that no page fetches anything from
+another server. Sphinx runs with warnings as errors. The build's time, page count and size go to
+build/site/build-stats.json.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "build" / "site-src"
+OUT = ROOT / "build" / "site"
+NPM_CACHE = ROOT / "build" / "site-npm"
+MERMAID = "11.12.1"  # npm's mermaid: its ES module build and the chunks it imports
+FOLDERS = {"notebooks": "Lessons", "labs": "Labs", "solutions": "Solutions"}
+REPOSITORY = os.environ.get("ORDERUP_SITE_REPOSITORY", "https://github.com/order-up/order-up")  # as conf.py
+
+
+def course_map():
+    """labkit/authoring/course_map.py, read on its own (labkit's package needs the course's packages)."""
+    spec = importlib.util.spec_from_file_location("course_map", ROOT / "labkit" / "authoring" / "course_map.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def widgets_as_html(notebook) -> None:
+    """Each widget output whose saved state holds HTML (labkit's live boards: an HTML widget) shows that
+    HTML, as it looked when the notebook was saved; the widget itself needs a kernel."""
+    state = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
+            if view is None:
+                continue
+            model = state.get(view.get("model_id"), {}).get("state", {})
+            if isinstance(model.get("value"), str) and model.get("_model_name") == "HTMLModel":
+                output["data"]["text/html"] = model["value"]
+    notebook.metadata.pop("widgets", None)
+
+
+def outside_links_to_the_repository(notebook, repository: str) -> None:
+    """A link from a notebook to a course file the site has no page for (`../INSTRUCTORS.md`) goes to
+    that file in the repository."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"\]\(\.\./(?![^)]*\.ipynb\))([^)\s]+)\)", rf"]({repository}/blob/main/\1)",
+                                 cell.source)
+
+
+def mermaid_script(static: Path) -> None:
+    """npm's mermaid package (fetched once into build/site-npm/), its ES module build into _static/mermaid/."""
+    tarball = NPM_CACHE / f"mermaid-{MERMAID}.tgz"
+    if not tarball.exists():
+        NPM_CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", f"mermaid@{MERMAID}", "--silent", "--pack-destination", str(NPM_CACHE)],
+                       check=True, stdout=subprocess.DEVNULL)
+    target = static / "mermaid"
+    with tarfile.open(tarball) as packed:
+        for member in packed.getmembers():
+            name = member.name.removeprefix("package/dist/")
+            if member.isfile() and (name == "mermaid.esm.min.mjs" or name.startswith("chunks/mermaid.esm.min/")):
+                path = target / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(packed.extractfile(member).read())
+
+
+def index_page(cm) -> str:
+    """The home page: what the course is, its three ways of use, and the parts as the navigation."""
+    titles = {}
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        first = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0]
+        titles[path.name[:2]] = first.lstrip("# ").strip()
+    lines = [
+        "# Order Up!", "",
+        "A hands-on course, in JupyterLab, on how **Django**, **Celery**, **Redis** and **Django Channels**",
+        "(Daphne, WebSockets) work together, for people who can write a Django CRUD app and have never",
+        "seen a distributed system. *Separate programs never call each other; they leave messages in Redis,",
+        "and you will see every one of them yourself.*", "",
+        "Every page here is a notebook as the course ships it, with the outputs of a real run: a real Redis,",
+        "Celery worker, beat and Daphne, started from its cells. To run one, use the buttons at the top of",
+        "its page (Binder, or your workshop's JupyterHub), or on your own machine (Linux, macOS, or WSL 2 on",
+        "Windows), from the course's folder:", "",
+        "```bash", "make lab    # installs everything into .venv/ and opens lesson 00 in JupyterLab",
+        "make test   # optional: every test of the course", "```", "",
+        "Each lesson has a lab: exercises with checks and hints, and their solutions.", "",
+    ]
+    for number, (title, lessons) in enumerate(cm.PARTS, 1):
+        lines += [f"## Part {number} · {title}", ""]
+        lines += [f"- [{titles[n]}](notebooks/{name(n)})" for n in lessons] + [""]
+        lines += ["```{toctree}", ":hidden:", f":caption: Part {number} · {title}", ""]
+        lines += [f"notebooks/{name(n)}" for n in lessons] + ["```", ""]
+    for folder in ("labs", "solutions"):
+        lines += ["```{toctree}", ":hidden:", ":titlesonly:", f":caption: {FOLDERS[folder]}", ""]
+        lines += [f"{folder}/{p.stem}" for p in sorted((ROOT / folder).glob("[0-9][0-9]-*.ipynb"))] + ["```", ""]
+    return "\n".join(lines)
+
+
+def name(number: str) -> str:
+    return next((ROOT / "notebooks").glob(f"{number}-*.ipynb")).stem
+
+
+def assemble() -> int:
+    """build/site-src/ from nothing; returns how many notebooks it holds."""
+    shutil.rmtree(SRC, ignore_errors=True)
+    SRC.mkdir(parents=True)
+    shutil.copy(ROOT / "site" / "conf.py", SRC / "conf.py")
+    for folder in ("_templates", "_static"):
+        shutil.copytree(ROOT / "site" / folder, SRC / folder)
+    mermaid_script(SRC / "_static")
+    count = 0
+    for folder in FOLDERS:
+        (SRC / folder).mkdir()
+        for path in sorted((ROOT / folder).glob("[0-9][0-9]-*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            widgets_as_html(notebook)
+            outside_links_to_the_repository(notebook, REPOSITORY)
+            nbformat.write(notebook, SRC / folder / path.name)
+            count += 1
+    (SRC / "index.md").write_text(index_page(course_map()))
+    return count
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hub", default=os.environ.get("ORDERUP_SITE_HUB", ""),
+                        help="a JupyterHub's address: each page gets an nbgitpuller link to it")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    notebooks = assemble()
+    shutil.rmtree(OUT, ignore_errors=True)
+    env = {**os.environ, "ORDERUP_SITE_HUB": args.hub}
+    done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+                           "-d", str(ROOT / "build" / "site-doctrees"), str(SRC), str(OUT)], env=env)
+    if done.returncode != 0:
+        print("The site did not build: Sphinx's warnings are above (each is an error here).", file=sys.stderr)
+        return done.returncode
+    pages = [p for p in OUT.rglob("*.html") if p.parent.name in FOLDERS or p.name == "index.html" and p.parent == OUT]
+    stats = {"seconds": round(time.monotonic() - started, 1), "notebook pages": notebooks, "pages": len(pages),
+             "MiB": round(size_of(OUT) / 1024**2, 1)}
+    (OUT / "build-stats.json").write_text(json.dumps(stats, indent=1) + "\n")
+    print(f"Built {OUT.relative_to(ROOT)}/ in {stats['seconds']} s: {stats['pages']} pages "
+          f"({notebooks} notebooks and the index), {stats['MiB']} MiB. Open build/site/index.html.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""The course's web site (`make site`, site/build.py): built from the committed notebooks with warnings as
+errors, every internal link and anchor resolves, each lesson page has its launch links, and every page
+opens in Chromium with no console error and no request leaving the machine; lesson 09's diagram is drawn
+and lesson 03's live board shows as it was saved. The build's time, pages and size are printed."""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import subprocess
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from labkit.runtime.ports import free_port
+
+from conftest import ROOT
+from test_browser import browser  # noqa: F401 (the fixture: Debian's Chromium, no network)
+
+pytestmark = pytest.mark.slow
+
+SITE_PYTHON = ROOT / ".venv-site" / "bin" / "python"
+OUT = ROOT / "build" / "site"
+HUB = "https://hub.orderup.test"
+LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def site():
+    # the site's builder, installed as `make site` installs it (here, while other tests run)
+    installed = subprocess.run(["make", ".venv-site/.installed"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if installed.returncode != 0:
+        message = f"the site's builder did not install: {installed.stderr[-2000:]}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    done = subprocess.run([str(SITE_PYTHON), "site/build.py", "--hub", HUB], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    print(done.stdout.strip())
+    return json.loads((OUT / "build-stats.json").read_text())
+
+
+class Links(HTMLParser):
+    """Every link and resource a page names, and every id it has."""
+
+    def __init__(self):
+        super().__init__()
+        self.targets: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("id", "name"):
+            if attrs.get(name):
+                self.ids.add(attrs[name])
+        for name in ("href", "src"):
+            if attrs.get(name) and not (tag == "a" and name == "src"):
+                self.targets.append(attrs[name])
+
+
+@functools.cache
+def parsed(path: Path) -> Links:
+    links = Links()
+    links.feed(path.read_text(errors="replace"))
+    return links
+
+
+def test_the_site_builds_from_the_notebooks_as_committed(site):
+    assert site["notebook pages"] == 3 * len(LESSONS) and site["pages"] == site["notebook pages"] + 1
+    for folder in ("notebooks", "labs", "solutions"):
+        assert sorted(p.stem for p in (OUT / folder).glob("*.html")) == LESSONS
+    assert site["MiB"] < 60, site
+
+
+def test_every_internal_link_and_anchor_resolves(site):
+    broken = []
+    for page in OUT.rglob("*.html"):
+        if page.parent.name == "_static":  # the theme's templates, not pages
+            continue
+        for target in parsed(page).targets:
+            parts = urlsplit(target)
+            if parts.scheme or target.startswith(("//", "mailto:", "javascript:", "data:")):
+                continue
+            path = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.exists():
+                broken.append(f"{page.relative_to(OUT)}: {target} (no such file)")
+            elif parts.fragment and path.suffix == ".html" and unquote(parts.fragment) not in parsed(path).ids:
+                broken.append(f"{page.relative_to(OUT)}: {target} (no such anchor)")
+    assert broken == []
+
+
+def test_each_lesson_page_has_binder_a_hub_and_the_two_commands(site):
+    lesson = "05-crashes-and-acks-late"
+    html = (OUT / "notebooks" / f"{lesson}.html").read_text()
+    assert f"https://mybinder.org/v2/gh/order-up/order-up/main?urlpath=lab/tree/notebooks/{lesson}.ipynb" in html
+    assert (f"{HUB}/hub/user-redirect/git-pull?repo=https%3A//github.com/order-up/order-up"  # nbgitpuller
+            f"&urlpath=lab/tree/order-up/notebooks/{lesson}.ipynb&branch=main") in html
+    assert "make lab" in html and "make test" in html and "WSL 2" in html
+    assert "On your machine" not in (OUT / "index.html").read_text().split("</article>")[0].split("<article")[-1]
+
+
+def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def test_every_page_opens_in_chromium_with_no_error_and_nothing_fetched_from_elsewhere(site, browser):  # noqa: F811
+    server, base = serve(OUT)
+    pages = ["index.html", "search.html", *(f"{folder}/{name}.html" for folder in ("notebooks", "labs", "solutions")
+                                            for name in LESSONS)]
+    problems, elsewhere = [], []
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                  else (elsewhere.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.on("console", lambda message: problems.append(f"{page.url}: console {message.type}: {message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    try:
+        for path in pages:
+            response = page.goto(base + path, wait_until="load")
+            assert response.status == 200, path
+            if path == "notebooks/09-order-up.html":  # the order's trail: a sequence diagram, drawn
+                page.wait_for_selector(".mermaid svg", timeout=15000)
+                drawn = page.locator(".mermaid svg").first.inner_html()
+                assert "waiter" in drawn and "cook" in drawn
+            if path == "notebooks/03-the-cook.html":  # the rail board, as it was saved
+                assert page.locator("text=Rail board").count() >= 1
+    finally:
+        context.close()
+        server.shutdown()
+    assert problems == [] and elsewhere == []
