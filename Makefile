@@ -73,7 +73,12 @@ restaurant: $(INSTALLED)
 # The whole suite, in parallel: notebooks mostly wait (on cooks, timeouts, Redis), so more workers
 # than cores pay off. Each worker has a course home of its own (conftest.py). TEST_WORKERS=1: serial.
 TEST_WORKERS ?= 6
+# Every kernel, worker and Daphne the tests start imports labkit or the restaurant: compiled once here,
+# not again in each process where PYTHONDONTWRITEBYTECODE=1 stops Python from saving what it compiles.
+COMPILE = $(BIN)/python -m compileall -q labkit restaurant clinic >/dev/null
+
 test: $(INSTALLED) $(ARQ_INSTALLED) lint
+	$(COMPILE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
 
 # The whole suite, and each test file's measured time written to tests/durations.json: the order

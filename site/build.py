@@ -3,7 +3,7 @@
     make site                          # the same, in its own virtualenv (.venv-site)
     .venv-site/bin/python site/build.py [--hub https://hub.example.org]
 
-Nothing is executed: every lesson, lab and solution becomes a page as committed. The sources are
+Nothing is executed: every lesson, lab and solution becomes a page with its saved outputs. The sources are
 assembled in build/site-src/: Sphinx's configuration (site/conf.py), an index with the course's parts
 (labkit/authoring/course_map.py), the notebooks (a widget's saved HTML stands in for the widget, which
 needs a kernel), and Mermaid's script from npm's package, so that no page fetches anything from
@@ -13,6 +13,8 @@ build/site/build-stats.json.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import importlib.util
 import json
 import os
@@ -31,8 +33,11 @@ SRC = ROOT / "build" / "site-src"
 OUT = ROOT / "build" / "site"
 NPM_CACHE = ROOT / "build" / "site-npm"
 MERMAID = "11.12.1"  # npm's mermaid: its ES module build and the chunks it imports
+MERMAID_INTEGRITY = "sha512-UlIZrRariB11TY1RtTgUWp65tphtBv4CSq7vyS2ZZ2TgoMjs2nloq+wFqxiwcxlhHUvs7DPGgMjs2aeQxz5h9g=="
 FOLDERS = {"notebooks": "Lessons", "labs": "Labs", "solutions": "Solutions"}
-REPOSITORY = os.environ.get("ORDERUP_SITE_REPOSITORY", "https://github.com/order-up/order-up")  # as conf.py
+# where the course's repository is, as conf.py reads it (the workflow sets both for a fork)
+REPOSITORY = os.environ.get("ORDERUP_SITE_REPOSITORY", "https://github.com/order-up/order-up")
+BRANCH = os.environ.get("ORDERUP_SITE_BRANCH", "main")
 
 
 def course_map():
@@ -58,24 +63,37 @@ def widgets_as_html(notebook) -> None:
     notebook.metadata.pop("widgets", None)
 
 
-def outside_links_to_the_repository(notebook, repository: str) -> None:
+def outside_links_to_the_repository(notebook, files: str) -> None:
     """A link from a notebook to a course file the site has no page for (`../INSTRUCTORS.md`) goes to
     that file in the repository."""
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = re.sub(r"\]\(\.\./(?![^)]*\.ipynb\))([^)\s]+)\)", rf"]({repository}/blob/main/\1)",
+            cell.source = re.sub(r"\]\(\.\./(?![^)]*\.ipynb\))([^)\s]+)\)", rf"]({files}/\1)",
                                  cell.source)
 
 
-def mermaid_script(static: Path) -> None:
-    """npm's mermaid package (fetched once into build/site-npm/), its ES module build into _static/mermaid/."""
+def mermaid_tarball() -> Path:
+    """npm's mermaid package, fetched once into build/site-npm/ with `npm pack` (which follows the
+    machine's npm configuration: a mirror, a proxy) and checked against the registry's integrity."""
     tarball = NPM_CACHE / f"mermaid-{MERMAID}.tgz"
     if not tarball.exists():
+        if shutil.which("npm") is None:
+            raise SystemExit("The site needs npm, to fetch Mermaid's script (npm's mermaid package) once: "
+                             "install it (Debian: apt install npm) and run make site again.")
         NPM_CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run(["npm", "pack", f"mermaid@{MERMAID}", "--silent", "--pack-destination", str(NPM_CACHE)],
                        check=True, stdout=subprocess.DEVNULL)
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
+    if digest != MERMAID_INTEGRITY:
+        tarball.unlink()  # a partial or altered download: fetched again next time
+        raise SystemExit(f"{tarball.name} is not npm's mermaid {MERMAID} (its sha512 differs); run make site again.")
+    return tarball
+
+
+def mermaid_script(static: Path) -> None:
+    """Mermaid's ES module build, and the chunks it imports, into _static/mermaid/."""
     target = static / "mermaid"
-    with tarfile.open(tarball) as packed:
+    with tarfile.open(mermaid_tarball()) as packed:
         for member in packed.getmembers():
             name = member.name.removeprefix("package/dist/")
             if member.isfile() and (name == "mermaid.esm.min.mjs" or name.startswith("chunks/mermaid.esm.min/")):
@@ -133,7 +151,7 @@ def assemble() -> int:
         for path in sorted((ROOT / folder).glob("[0-9][0-9]-*.ipynb")):
             notebook = nbformat.read(path, as_version=4)
             widgets_as_html(notebook)
-            outside_links_to_the_repository(notebook, REPOSITORY)
+            outside_links_to_the_repository(notebook, f"{REPOSITORY}/blob/{BRANCH}")
             nbformat.write(notebook, SRC / folder / path.name)
             count += 1
     (SRC / "index.md").write_text(index_page(course_map()))

@@ -31,13 +31,17 @@ def test_a_lesson_needs_only_earlier_lessons():
 
 def test_the_readme_shows_the_parts_in_order():
     readme = (ROOT / "README.md").read_text()
-    parts = re.findall(r"^### Part (\d) · (.+) \(\d\d (?:to|and) \d\d\)$", readme, re.MULTILINE)
-    assert [title for _, title in parts] == [title for title, _ in PARTS]
+    parts = re.findall(r"^### Part (\d) · (.+) \((\d\d) (?:to|and) (\d\d)\)$", readme, re.MULTILINE)
+    assert [(title, [first, last]) for _, title, first, last in parts] == [
+        (title, [lessons[0], lessons[-1]]) for title, lessons in PARTS]
+    parts = [(number, title) for number, title, _, _ in parts]
     for (number, title), (_, lessons) in zip(parts, PARTS, strict=True):
         section = readme.split(f"### Part {number} · {title}")[1].split("\n### ")[0].split("\n## ")[0]
         assert re.findall(r"^\| \[(\d\d) · ", section, re.MULTILINE) == lessons, title
     # and on its first screen, each part a link to its heading (GitHub's anchor for it)
-    first_screen = re.findall(r"^(\d)\. \[(.+?)\]\(#([^)]+)\)", readme, re.MULTILINE)
+    first_screen = re.findall(r"^(\d)\. \[(.+?)\]\(#([^)]+)\) \((\d\d) (?:to|and) (\d\d)\)$", readme, re.MULTILINE)
+    assert [[first, last] for *_, first, last in first_screen] == [[lessons[0], lessons[-1]] for _, lessons in PARTS]
+    first_screen = [(number, title, anchor) for number, title, anchor, _, _ in first_screen]
     headings = re.findall(r"^### (Part \d · .+)$", readme, re.MULTILINE)
     assert [title for _, title, _ in first_screen] == [title for title, _ in PARTS]
     assert [anchor for _, _, anchor in first_screen] == [
@@ -104,3 +108,16 @@ def test_a_workshop_path_brings_what_its_lessons_need(path):
     missing = {lesson: sorted(needed_by(lesson) - set(lessons[:i])) for i, lesson in enumerate(lessons)}
     assert {lesson: needs for lesson, needs in missing.items() if needs} == {}
     assert lessons == sorted(lessons)
+
+
+@pytest.mark.parametrize("folder", ["notebooks", "labs", "solutions"])
+def test_each_notebook_is_titled_with_its_number(folder):
+    """Its first heading: "NN · ..." for a lesson, "Lab NN · ..." for a lab and its solution."""
+    wrong = {}
+    for path in sorted((ROOT / folder).glob("[0-9][0-9]-*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        title = next(line for cell in cells if cell.cell_type == "markdown"
+                     for line in cell.source.splitlines() if line.startswith("# "))
+        if not title.startswith(f"# {'' if folder == 'notebooks' else 'Lab '}{path.name[:2]} · "):
+            wrong[path.name] = title
+    assert wrong == {}
