@@ -21,7 +21,8 @@ OTHER_FILES = [".ci/run", "binder/postBuild", "environment.yml", "Makefile"]
 
 TOP_FOLDERS = ["labkit", "restaurant", "clinic", "tests", "benchmarks", "binder", "notebooks", "labs", "solutions",
                ".ci"]
-TOP_FILES = ["README.md", "INSTRUCTORS.md", "Makefile", "requirements.txt", "pyproject.toml", "environment.yml"]
+TOP_FILES = ["README.md", "HOW-IT-WORKS.md", "INSTRUCTORS.md", "Makefile", "requirements.txt", "pyproject.toml",
+             "environment.yml"]
 # a top-level name, at the start of a word or after an opening quote or bracket, `=` or `,`
 FOLDERS = "|".join(re.escape(name) for name in TOP_FOLDERS)
 FILES = "|".join(re.escape(name) for name in TOP_FILES)
