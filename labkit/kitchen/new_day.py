@@ -11,8 +11,10 @@ def clear(kitchen) -> None:
     groups, the cache (trails, counters). kombu's queue bindings stay: running workers use them;
     only the deadlines kombu keeps for bindings already gone (a stopped worker's) go, as its own
     sweep would drop them an hour later.
-    Services an earlier notebook started and stopped (a one-waiter, a second beat) are forgotten."""
+    Services an earlier notebook started and stopped (a one-waiter, a second beat) are forgotten, and
+    so are the learner's modules an earlier notebook loaded: the next worker includes none of them."""
     forget_stopped(kitchen)
+    kitchen.your_modules = ()
     broker = kitchen.redis.client(facts.database("broker"))
     stale = [k for k in broker.scan_iter(count=1000) if not k.startswith("_kombu.binding")]
     if stale:
