@@ -5,7 +5,8 @@ A chain is one notebook made of four lessons, the first one twice: A, A, B, C, D
 one kernel and compares every cell's output with the lesson's own, each time. So one pass shows that
 every lesson runs top to bottom; that A runs after a fresh start and twice in a row; that B, C and D
 run after another lesson in the same kernel. After each run a generated cell prints what the lesson left
-running (nothing, except lesson 09's open restaurant), so a lesson that leaks a service fails.
+running (nothing, except lesson 09's open restaurant, which that cell then closes before another
+lesson, as lesson 09 asks the learner to), so a lesson that leaks a service fails.
 
 Which lesson is A and which follows which changes with the commit (the seed is the commit's hash;
 set ORDERUP_LESSON_ORDER=<seed> to replay an order): over a few commits every lesson runs twice in a
@@ -90,7 +91,11 @@ def chain_notebook(chain: list[str]) -> nbformat.NotebookNode:
                 copy.id = f"{lesson[:2]}-run{run}-cell{number}"  # ids are unique within a notebook
                 out.cells.append(copy)
                 number += 1
-            left = nbformat.v4.new_code_cell(LEFT_RUNNING.format(lesson=lesson))
+            # an open restaurant is closed before another lesson, as the lesson's last words ask (a second
+            # run of the same lesson meets it open, as a learner's Run All twice does)
+            last_run = run == (2 if place == 0 else 1)
+            left = nbformat.v4.new_code_cell(LEFT_RUNNING.format(lesson=lesson) + (
+                "labkit.close_restaurant()\n" if lesson in KEEPS_OPEN and last_run else ""))
             left.id = f"{lesson[:2]}-run{run}-left-running"
             left.execution_count = 1  # nbval only compares cells that have run
             expected = KEEPS_OPEN.get(lesson, "none")
