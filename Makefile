@@ -29,6 +29,8 @@ $(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit("Order Up! needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# pip compiles what it installs (no --no-compile): with PYTHONDONTWRITEBYTECODE=1, as on some machines,
+	@# every program would otherwise compile every module it imports, each time it starts
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@# JupyterLab's settings, as on Binder (binder/postBuild): no news pop-up, no "Select Kernel" dialog

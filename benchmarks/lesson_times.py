@@ -45,6 +45,8 @@ PLAN = {
     "22": (20, 15), "23": (15, 15), "24": (15, 15), "25": (15, 10),
     "26": (15, 10), "27": (10, 10), "28": (20, 20), "29": (20, 20), "30": (15, 15),
 }
+
+
 def course_memory(kernel_pid: int, home: Path) -> int:
     """Resident memory of the kernel, its children, and every process marked with this home."""
     procs = {}
@@ -152,16 +154,17 @@ def main(argv=None) -> int:
         f"peak {small_peak / 1024**2:.0f} MiB (Binder's limit is about 2 GB).",
         "",
     ]
-    paths = [("half day", HALF_DAY), ("one day", ONE_DAY), *((f"three days, {day}", lessons)
-                                                          for day, lessons in THREE_DAYS.items())]
-    for title, chosen in paths:
+    # (title, lessons, with their labs): the half day leaves the labs as homework
+    paths = [("half day", HALF_DAY, False), ("one day", ONE_DAY, True),
+             *((f"three days, {day}", lessons, True) for day, lessons in THREE_DAYS.items())]
+    for title, chosen, with_labs in paths:
         total, rows = 0, []
         for number in chosen:
             if number not in measured:
                 continue
             path, seconds, _ = measured[number]
             talk, lab = PLAN.get(number, (15, 15))
-            slot = minutes(talk * 60 + (0 if chosen is HALF_DAY else lab * 60) + seconds)  # half day: no labs
+            slot = minutes(talk * 60 + (lab * 60 if with_labs else 0) + seconds)
             rows.append(f"| {total // 60}:{total % 60:02d} | {path.stem} | {slot} min |")
             total += slot
         lines += [f"**{title}** ({total // 60} h {total % 60:02d} min of teaching, breaks not included)", "",

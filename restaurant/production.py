@@ -46,8 +46,8 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 # capacity is the one that counts).
 # Lesson 04: a call out that fails for a moment is tried again, further apart each time. The cook's
 # call out is its buzz; a Celery retry would cook the whole dish again (lesson 06), so the buzz's own
-# Redis connection tries again (redis-py's Retry): 8 times, 0.2 s apart and doubling up to 1 s, about
-# 6 s for a restarting Redis to come back before the buzz fails.
+# Redis connection tries again (redis-py's Retry): 8 times, 0.2 s apart and doubling up to 1 s, at least
+# 6 s for a restarting Redis to come back before a command of the buzz fails.
 _PASS = CHANNEL_LAYERS["default"]["CONFIG"]
 CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": {
     **_PASS, "capacity": 300, "expiry": 30,
@@ -58,14 +58,14 @@ CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": {
 # default autocommit, kept here (no ATOMIC_REQUESTS). Turning ATOMIC_REQUESTS on wraps the view in a
 # transaction; the waiter must then send with .delay_on_commit() (lesson 15's fix).
 # --- the log --------------------------------------------------------------------------------------------
-# Lesson 12: a line the worker logs inside a task carries the task's name and id, so that one order's
+# Lesson 20: a line the worker logs inside a task carries the task's name and id, so that one order's
 # lines can be found among thousands (get_task_logger does it for a task's own logger). Celery's
 # TaskFormatter does it for every logger of the restaurant ("???" outside a task): the sweep's
 # warnings (orders/sweeps.py) say which run of the sweep sent a ticket again.
 LOGGING = {**LOGGING,
-           "formatters": {"with_task": {
+           "formatters": {**LOGGING.get("formatters", {}), "with_task": {
                "()": "celery.app.log.TaskFormatter", "use_color": False,
                "fmt": "[%(asctime)s: %(levelname)s] %(name)s %(task_name)s[%(task_id)s]: %(message)s"}},
-           "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": "with_task"}},
+           "handlers": {**LOGGING["handlers"], "console": {**LOGGING["handlers"]["console"], "formatter": "with_task"}},
            # its own handler writes the line: not a second time through the worker's (Celery's root logger)
-           "loggers": {"restaurant": {**LOGGING["loggers"]["restaurant"], "propagate": False}}}
+           "loggers": {**LOGGING["loggers"], "restaurant": {**LOGGING["loggers"]["restaurant"], "propagate": False}}}

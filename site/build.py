@@ -29,8 +29,7 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "build" / "site-src"
-OUT = ROOT / "build" / "site"
+OUT = ROOT / "build" / "site"  # beside it: site-src/ (the sources), site-doctrees/, jupyter_execute/ (MyST-NB's)
 NPM_CACHE = ROOT / "build" / "site-npm"
 MERMAID = "11.12.1"  # npm's mermaid: its ES module build and the chunks it imports
 MERMAID_INTEGRITY = "sha512-UlIZrRariB11TY1RtTgUWp65tphtBv4CSq7vyS2ZZ2TgoMjs2nloq+wFqxiwcxlhHUvs7DPGgMjs2aeQxz5h9g=="
@@ -137,24 +136,24 @@ def name(number: str) -> str:
     return next((ROOT / "notebooks").glob(f"{number}-*.ipynb")).stem
 
 
-def assemble() -> int:
-    """build/site-src/ from nothing; returns how many notebooks it holds."""
-    shutil.rmtree(SRC, ignore_errors=True)
-    SRC.mkdir(parents=True)
-    shutil.copy(ROOT / "site" / "conf.py", SRC / "conf.py")
+def assemble(src: Path) -> int:
+    """The sources (build/site-src/) from nothing; returns how many notebooks they hold."""
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    shutil.copy(ROOT / "site" / "conf.py", src / "conf.py")
     for folder in ("_templates", "_static"):
-        shutil.copytree(ROOT / "site" / folder, SRC / folder)
-    mermaid_script(SRC / "_static")
+        shutil.copytree(ROOT / "site" / folder, src / folder)
+    mermaid_script(src / "_static")
     count = 0
     for folder in FOLDERS:
-        (SRC / folder).mkdir()
+        (src / folder).mkdir()
         for path in sorted((ROOT / folder).glob("[0-9][0-9]-*.ipynb")):
             notebook = nbformat.read(path, as_version=4)
             widgets_as_html(notebook)
             outside_links_to_the_repository(notebook, f"{REPOSITORY}/blob/{BRANCH}")
-            nbformat.write(notebook, SRC / folder / path.name)
+            nbformat.write(notebook, src / folder / path.name)
             count += 1
-    (SRC / "index.md").write_text(index_page(course_map()))
+    (src / "index.md").write_text(index_page(course_map()))
     return count
 
 
@@ -166,22 +165,28 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hub", default=os.environ.get("ORDERUP_SITE_HUB", ""),
                         help="a JupyterHub's address: each page gets an nbgitpuller link to it")
+    parser.add_argument("--out", type=Path, default=OUT, help="the site's folder (default build/site)")
     args = parser.parse_args(argv)
+    out = args.out.resolve()
     started = time.monotonic()
-    notebooks = assemble()
-    shutil.rmtree(OUT, ignore_errors=True)
-    env = {**os.environ, "ORDERUP_SITE_HUB": args.hub}
+    notebooks = assemble(out.with_name(out.name + "-src"))
+    for folder in (out, out.with_name(out.name + "-doctrees"), out.parent / "jupyter_execute"):
+        shutil.rmtree(folder, ignore_errors=True)
+    # conf.py reads where the repository is (its launch buttons) as this script does
+    env = {**os.environ, "ORDERUP_SITE_HUB": args.hub, "ORDERUP_SITE_REPOSITORY": REPOSITORY,
+           "ORDERUP_SITE_BRANCH": BRANCH}
     done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-                           "-d", str(ROOT / "build" / "site-doctrees"), str(SRC), str(OUT)], env=env)
+                           "-d", str(out.with_name(out.name + "-doctrees")), str(out.with_name(out.name + "-src")),
+                           str(out)], env=env)
     if done.returncode != 0:
         print("The site did not build: Sphinx's warnings are above (each is an error here).", file=sys.stderr)
         return done.returncode
-    pages = [p for p in OUT.rglob("*.html") if p.parent.name in FOLDERS or p.name == "index.html" and p.parent == OUT]
+    pages = [p for p in out.rglob("*.html") if p.parent.name in FOLDERS or p.name == "index.html" and p.parent == out]
     stats = {"seconds": round(time.monotonic() - started, 1), "notebook pages": notebooks, "pages": len(pages),
-             "MiB": round(size_of(OUT) / 1024**2, 1)}
-    (OUT / "build-stats.json").write_text(json.dumps(stats, indent=1) + "\n")
-    print(f"Built {OUT.relative_to(ROOT)}/ in {stats['seconds']} s: {stats['pages']} pages "
-          f"({notebooks} notebooks and the index), {stats['MiB']} MiB. Open build/site/index.html.")
+             "MiB": round(size_of(out) / 1024**2, 1)}
+    (out / "build-stats.json").write_text(json.dumps(stats, indent=1) + "\n")
+    print(f"Built {out}/ in {stats['seconds']} s: {stats['pages']} pages ({notebooks} notebooks and the index), "
+          f"{stats['MiB']} MiB. Open {out / 'index.html'}.")
     return 0
 
 

@@ -22,7 +22,6 @@ myst_heading_anchors = 3
 # Mermaid from _static (npm's mermaid package, copied there by build.py): no page fetches anything from
 # another server.
 mermaid_use_local = "mermaid/mermaid.esm.min.mjs"
-mermaid_version = ""
 mermaid_fullscreen = False
 
 html_theme = "sphinx_book_theme"
@@ -30,8 +29,9 @@ html_title = "Order Up!"
 html_last_updated_fmt = None
 html_context = {"default_mode": "auto"}  # light or dark, as the reader's system says
 html_theme_options = {
-    "repository_url": os.environ.get("ORDERUP_SITE_REPOSITORY", "https://github.com/order-up/order-up"),
-    "repository_branch": os.environ.get("ORDERUP_SITE_BRANCH", "main"),
+    # where the course's repository is: site/build.py says (ORDERUP_SITE_REPOSITORY and _BRANCH, for a fork)
+    "repository_url": os.environ["ORDERUP_SITE_REPOSITORY"],
+    "repository_branch": os.environ["ORDERUP_SITE_BRANCH"],
     "path_to_docs": "",
     "use_repository_button": True,
     "use_download_button": True,

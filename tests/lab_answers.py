@@ -703,7 +703,10 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                   "looked up by table, raises": ("@task()\ndef bill(order_id: int) -> str:\n"
                                                  '    return Order.objects.get(table=order_id).item'),
                   "another name": ("@task()\ndef bill_for(order_id: int) -> str:\n"
-                                   '    return f"table {Order.objects.get(pk=order_id).table}: soup, paid"')},
+                                   '    return f"table {Order.objects.get(pk=order_id).table}: soup, paid"'),
+                  "the id for the table": ("@task()\ndef bill(order_id: int) -> str:\n"
+                                           '    return f"table {order_id}: {Order.objects.get(pk=order_id).item}, paid"'),
+                  "the example written out": '@task()\ndef bill(order_id: int) -> str:\n    return "table 4: soup, paid"'},
         "right": {"the bare decorator, one query": (
                       "@task\ndef bill(order_id):\n"
                       "    table, item = Order.objects.values_list('table', 'item').get(id=order_id)\n"

@@ -106,11 +106,14 @@ def test_windows_itself_is_not_ready_and_the_doctor_says_to_use_wsl_2(home, monk
     assert not report.ready and report.verdict.startswith("Not ready: fix operating system")
 
 
-def test_wsl_2_and_macos_are_ready():
+def test_wsl_2_and_macos_are_ready_and_wsl_1_is_told_to_move():
     assert system_row("Linux", "5.15.167.4-microsoft-standard-WSL2") == {
         "check": "operating system", "found": "Linux 5.15.167.4-microsoft-standard-WSL2 (WSL 2: Linux inside Windows)",
         "verdict": "ok"}
     assert system_row("Darwin", "24.1.0")["verdict"] == "ok"
+    wsl1 = system_row("Linux", "4.4.0-19041-Microsoft")  # WSL 1's kernel release: Windows translating Linux's calls
+    assert wsl1["found"].endswith("(WSL 1)") and wsl1["verdict"].startswith("warning")
+    assert "--set-version" in wsl1["verdict"]
 
 
 def test_make_lab_on_windows_itself_says_to_use_wsl_2_and_installs_nothing(tmp_path):

@@ -98,3 +98,20 @@ def test_every_path_a_comment_or_docstring_names_exists():
     # about 120 places name about 60 paths: far fewer means the scan no longer reads what it should
     assert checked >= 60, f"only {checked} named paths found: is the scan still reading the files?"
     assert missing == [], "named but not in the repository:\n" + "\n".join(missing)
+
+
+DOCS = ["README.md", "HOW-IT-WORKS.md", "INSTRUCTORS.md", "deploy/README.md", "benchmarks/README.md"]
+
+
+def test_every_path_the_documents_name_exists():
+    """The same for the Markdown the learners and instructors read; a path there is relative to the
+    repository (deploy/README.md's `supervisor/...` are not, and start with no top-level name)."""
+    checked, missing = 0, []
+    for doc in DOCS:
+        for number, line in enumerate((ROOT / doc).read_text().splitlines(), 1):
+            for name in named_paths(line):
+                checked += 1
+                if not (ROOT / name).exists():
+                    missing.append(f"{doc}:{number}: {name}")
+    assert checked >= 60, f"only {checked} named paths found: is the scan still reading the documents?"
+    assert missing == [], "named but not in the repository:\n" + "\n".join(missing)

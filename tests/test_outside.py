@@ -128,7 +128,7 @@ def test_the_classroom_runs_the_production_choices_on_its_own_redis_and_database
     assert plain[:2] == [False, 4] and production[:2] == [True, 1]
     assert production[2] == plain[2] == "redis://:pw@127.0.0.1:7001/0"
     # the hosts stay the kernel's; production adds its connection's retry to each (lesson 04)
-    (retry,) = [production[3]["hosts"][0].pop("retry")]
+    retry = production[3]["hosts"][0].pop("retry")
     assert production[3]["hosts"] == plain[3]["hosts"] and plain[3]["hosts"][0]["address"] == "'redis://:pw@127.0.0.1:7001/2'"
     assert retry.startswith("<redis.asyncio.retry.Retry") and "retry" not in plain[3]["hosts"][0]
     assert (production[3]["capacity"], production[3]["expiry"]) == (300, 30) and "capacity" not in plain[3]

@@ -62,10 +62,6 @@ THREE_DAYS = {"day 1": [f"{n:02d}" for n in range(0, 10)], "day 2": [f"{n:02d}" 
               "day 3": [f"{n:02d}" for n in range(22, 31)]}
 
 
-def part_of(lesson: str) -> str:
-    return next(title for title, lessons in PARTS if lesson in lessons)
-
-
 def needed_by(lesson: str) -> set[str]:
     """Every lesson ``lesson`` builds on, directly or through another."""
     seen: set[str] = set()

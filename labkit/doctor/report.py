@@ -62,7 +62,11 @@ def system_row(system: str | None = None, release: str | None = None) -> dict:
     if system == "Windows":
         return {"check": "operating system", "found": f"Windows {release} (native)",
                 "verdict": f"{FAIL}: {NATIVE_WINDOWS}"}
-    wsl = " (WSL 2: Linux inside Windows)" if system == "Linux" and "microsoft" in release.lower() else ""
+    if system == "Linux" and "microsoft" in release.lower() and "wsl2" not in release.lower():
+        return {"check": "operating system", "found": f"{system} {release} (WSL 1)",
+                "verdict": f"{WARN}: the course is written for WSL 2, a real Linux kernel: in PowerShell "
+                           "`wsl --set-version <distribution> 2`"}
+    wsl = " (WSL 2: Linux inside Windows)" if system == "Linux" and "wsl2" in release.lower() else ""
     return {"check": "operating system", "found": f"{system} {release}{wsl}", "verdict": OK}
 
 

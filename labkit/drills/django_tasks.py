@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from labkit.runtime.waiting import wait_until
 
-#: a task's statuses after which no worker touches it again (django_tasks' TaskResult.is_finished)
-FINAL = ("SUCCESSFUL", "FAILED")
-
 
 def is_django_task(candidate) -> bool:
     """A function decorated with django_tasks' ``@task`` (a Task object), not a plain function."""
@@ -26,7 +23,7 @@ def run_by_db_worker(kitchen, task, *args, timeout: float = 20.0, **kwargs) -> d
     its status, what it returned or raised, and which workers ran it."""
     fresh_db_worker(kitchen)
     result = task.enqueue(*args, **kwargs)
-    wait_until(lambda: status_of(result) in FINAL, timeout=timeout, interval=0.05,
+    wait_until(lambda: status_of(result) and result.is_finished, timeout=timeout, interval=0.05,
                what="the database worker to run the task")
     outcome = {"id": str(result.id), "status": str(result.status), "worker ids": list(result.worker_ids)}
     if result.errors:
@@ -68,7 +65,7 @@ def wait_for_status(result, status: str, timeout: float) -> bool:
     """Whether the result reaches ``status`` within ``timeout`` seconds (False, not an error, if not
     or if it ends in another: SUCCESSFUL and FAILED are final)."""
     try:
-        wait_until(lambda: status_of(result) in (status, *FINAL), timeout=timeout, interval=0.1,
+        wait_until(lambda: status_of(result) == status or result.is_finished, timeout=timeout, interval=0.1,
                    what=f"status {status}")
     except TimeoutError:
         return False
