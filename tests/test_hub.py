@@ -35,7 +35,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from labkit.runtime.ports import free_port
+from labkit.runtime.ports import ephemeral_range, free_port
 from labkit.runtime.waiting import wait_until
 
 from conftest import ROOT
@@ -165,6 +165,20 @@ def kill_processes_of(user: str) -> None:
                 proc.kill()
         except psutil.Error:
             pass
+
+
+def server_ports(user: str) -> list[int]:
+    """The ports the learner's Jupyter server (jupyterhub-singleuser) listens on."""
+    uid = pwd.getpwnam(user).pw_uid
+    ports = []
+    for proc in psutil.process_iter(["uids", "cmdline"]):
+        try:
+            if proc.info["uids"] and proc.info["uids"].real == uid and "jupyterhub-singleuser" in " ".join(
+                    proc.info["cmdline"] or []):
+                ports += [c.laddr.port for c in proc.net_connections("tcp") if c.status == psutil.CONN_LISTEN]
+        except psutil.Error:
+            pass
+    return ports
 
 
 def processes_of(user: str) -> list[str]:
@@ -531,6 +545,11 @@ def test_two_learners_on_a_real_hub(hub, learners):
                 figures[user]["peak memory (MiB)"] = round(sampler.peak[user] / 1024**2)
                 figures[user]["CPU (s)"] = round(sampler.cpu_seconds(user), 1)
             contexts = dict(zip(USERS, contexts, strict=True))
+            # the guide's hook gave each server a port below the ephemeral range, which no kernel is handed
+            low = ephemeral_range()[0]
+            for user in USERS:
+                ports = server_ports(user)
+                assert ports and all(port < low for port in ports), (user, ports, low)
 
             # while both restaurants are open, each learner tries the other's
             kernels = {u: hub.kernel_of(u, LESSON) for u in USERS}
