@@ -117,3 +117,8 @@ if _running_in_a_kernel():
         import warnings
         warnings.warn(f"labkit could not set up Django in this kernel: {_error}", stacklevel=2)
     install_answer_errors()  # a check cell that cannot read a wrong answer gives its hint, not a traceback
+    # on a hub that runs the instructor's board: this learner's row, now, after each check, every 30 s
+    from labkit.authoring import checks as _checks
+    from labkit.kitchen import board as _board
+    if _board.start():
+        _checks.after_record.append(_board.report)

@@ -12,6 +12,12 @@ hub and sees *ready*. Then each tries the other's Redis, Daphne, front desk, Flo
 home, through the hub and as a local process; one learner's edit to their own copy of a task runs
 for them and not for the other; and stopping both servers through the hub's API leaves no process.
 
+The instructor's board (step 4) runs too: an instructor (in the instructors group, with no server of
+her own) logs in and opens it; one learner passes two checks, the other fails one three times, and
+her page shows both within seconds, the second flagged. Each learner opening the board sees their
+own row only, and each learner's kernel reporting as the other (their own token and the other's name,
+no token, a made-up one) is refused. Stopping the hub stops the board.
+
 Needs root (users, PAM, the hub), npm, openssl and a Python outside /root: skipped with the reason
 without them, failing under CI (CI=true).
 """
@@ -35,7 +41,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from labkit.runtime.ports import ephemeral_range, free_port
+from labkit.runtime.ports import ephemeral_range, free_port, quiet_port
 from labkit.runtime.waiting import wait_until
 
 from conftest import ROOT
@@ -56,6 +62,8 @@ from test_browser import chromium_executable
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
 
 USERS = ("orderup-hub-ana", "orderup-hub-ben")
+INSTRUCTOR = "orderup-hub-cara"  # in the instructors group of step 4: sees the board, has no server
+BOARD = "/services/orderup-board/"
 HOST = "hub.test"
 LESSON = "09-order-up.ipynb"
 SYSTEM_PYTHON = "/usr/bin/python3.11"
@@ -197,7 +205,7 @@ def processes_of(user: str) -> list[str]:
 def learners(course_for_everyone):
     """Step 2 for each test learner: a user with a 0700 home and a password; removed afterwards."""
     passwords = {}
-    for user in USERS:
+    for user in (*USERS, INSTRUCTOR):
         try:
             pwd.getpwnam(user)
             kill_processes_of(user)
@@ -210,7 +218,7 @@ def learners(course_for_everyone):
     try:
         yield passwords
     finally:
-        for user in USERS:
+        for user in (*USERS, INSTRUCTOR):
             kill_processes_of(user)
             subprocess.run(["userdel", "--remove", user], capture_output=True)
 
@@ -231,6 +239,10 @@ def hub(course_for_everyone, learners):
     config = config.replace("/etc/ssl/hub/cert.pem", str(cert)).replace("/etc/ssl/hub/key.pem", str(key))
     config = config.replace('{"learner01", "learner02"}', repr(set(USERS)))
     config = substitute(config, course_for_everyone["paths"])
+    # step 4, the instructor's board, on a port of the test's
+    board_port = quiet_port()
+    config += "\n" + substitute(step(4).replace("10101", str(board_port)).replace("teacher01", INSTRUCTOR),
+                                 course_for_everyone["paths"])
     config += f"""
 # -- the test's own: ports and files of its own, and an admin service that drives the hub's API
 c.JupyterHub.hub_port = {free_port()}
@@ -240,9 +252,9 @@ c.JupyterHub.cookie_secret_file = "{folder}/jupyterhub_cookie_secret"
 c.ConfigurableHTTPProxy.pid_file = "{folder}/proxy.pid"
 c.Spawner.start_timeout = 90
 c.Spawner.http_timeout = 90
-c.JupyterHub.services = [{{"name": "orderup-test", "api_token": "{token}"}}]
-c.JupyterHub.load_roles = [{{"name": "orderup-test", "services": ["orderup-test"],
-    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users", "list:users"]}}]
+c.JupyterHub.services.append({{"name": "orderup-test", "api_token": "{token}"}})
+c.JupyterHub.load_roles.append({{"name": "orderup-test", "services": ["orderup-test"],
+    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users", "list:users"]}})
 """
     (folder / "jupyterhub_config.py").write_text(config)
     log = open(folder / "hub.log", "w")
@@ -276,6 +288,13 @@ c.JupyterHub.load_roles = [{{"name": "orderup-test", "services": ["orderup-test"
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+    # the hub stopped its board (a managed service) with it
+    wait_until(lambda: not board_processes(), timeout=15, what="the board to stop with the hub")
+
+
+def board_processes() -> list[int]:
+    return [proc.pid for proc in psutil.process_iter(["cmdline"])
+            if "deploy/board/board.py" in " ".join(proc.info["cmdline"] or [])]
 
 
 def stop_the_proxy(pid_file: Path, port: int) -> None:
@@ -571,6 +590,9 @@ def test_two_learners_on_a_real_hub(hub, learners):
             assert hub.run(ana, kernels[ana], ASK_FOR_THE_SPECIAL).strip() == "today: ana's own special"
             assert hub.run(ben, kernels[ben], ASK_FOR_THE_SPECIAL).strip() == "today: soup and pancakes"
 
+            # the instructor's board: the two learners' checks, seen live; each learner sees their own row
+            await the_board(browser, hub, kernels, contexts, learners)
+
             for context in contexts.values():
                 await context.close()
             await browser.close()
@@ -587,8 +609,78 @@ def test_two_learners_on_a_real_hub(hub, learners):
     report(hub, figures)
 
 
+PASS_TWO = """import labkit
+for number in (1, 2):
+    labkit.check(True, exercise=f"09.{number}", success="done", problem="", hint="")"""
+FAIL_THREE_TIMES = """import labkit
+from labkit.runtime.errors import LabCheckFailed
+for _ in range(3):
+    try:
+        labkit.check(False, exercise="09.1", success="", problem="the buzz never came", hint="the group's name")
+    except LabCheckFailed:
+        pass"""
+# from a learner's kernel: reports the board must refuse (the learner's own token naming the other
+# learner, no token, a made-up token), then a report of the learner's own, which it takes
+POSTS = """import json, os, urllib.error, urllib.request
+def post(token, body):
+    headers = {"Authorization": f"token {token}"} if token else {}
+    request = urllib.request.Request(os.environ["ORDERUP_BOARD_URL"] + "report", data=json.dumps(body).encode(),
+                                     headers=headers, method="POST")
+    try:
+        return urllib.request.urlopen(request, timeout=10).status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+from labkit.kitchen import board
+own = os.environ["JUPYTERHUB_API_TOKEN"]
+forged = {"learner": OTHER, "lesson": "forged", "checks": {"09": {"1": {"passed": True, "attempts": 1}}}}
+print(json.dumps({"own token, the other's name": post(own, forged), "no token": post(None, forged),
+                  "a made-up token": post("0" * 32, forged), "own token, own row": post(own, board.row())}))"""
+REFUSED_POSTS = {"own token, the other's name": 403, "no token": 403, "a made-up token": 403, "own token, own row": 204}
+
+
+async def the_board(browser, hub: Hub, kernels: dict, contexts: dict, passwords: dict) -> None:
+    """The instructor logs in and opens the board; ana passes two checks, ben fails one three times: both
+    rows change on the instructor's page within seconds, ben's flagged. Each learner's browser sees their
+    own row only, and each learner's kernel is refused when it reports as the other."""
+    ana, ben = USERS
+    context = await browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 700})
+    page = await context.new_page()
+    await page.goto(f"https://{HOST}:{hub.port}/hub/login?next={BOARD}")
+    await page.fill("#username_input", INSTRUCTOR)
+    await page.fill("#password_input", passwords[INSTRUCTOR])
+    await page.click("#login_submit")
+    for user in USERS:  # their kernels reported when lesson 09 imported labkit
+        await page.locator(f"tr[data-learner='{user}']", has_text="notebooks/09-order-up").wait_for(timeout=30_000)
+    started = time.monotonic()
+    hub.run(ana, kernels[ana], PASS_TWO)
+    hub.run(ben, kernels[ben], FAIL_THREE_TIMES)
+    await page.locator(f"tr[data-learner='{ana}']", has_text="09.2 ✔1").wait_for(timeout=15_000)
+    stuck = page.locator(f"tr.stuck[data-learner='{ben}']", has_text="lab 09, exercise 1: 3 tries")
+    await stuck.wait_for(timeout=15_000)
+    hub.board_delay = time.monotonic() - started  # both learners' checks on the instructor's page
+    assert await page.locator(f"tr.stuck[data-learner='{ana}']").count() == 0
+    assert re.search(r"open \(.*worker.*\), \d+ MiB", await page.locator(f"tr[data-learner='{ana}']").inner_text())
+    await page.screenshot(path="/tmp/ui/hub-board.png")
+    for me, other in ((ana, ben), (ben, ana)):
+        # a learner opening the board sees their own row only
+        mine = await contexts[me].new_page()
+        await mine.goto(f"https://{HOST}:{hub.port}{BOARD}")
+        await mine.wait_for_function("window.lastBoard !== undefined", timeout=15_000)
+        seen = await mine.evaluate("window.lastBoard")
+        assert (seen["instructor"], [row["learner"] for row in seen["rows"]]) == (False, [me]), seen
+        await mine.close()
+        # and cannot write the other's
+        answers = json.loads(hub.run(me, kernels[me], f"OTHER = {other!r}\n" + POSTS))
+        assert answers == REFUSED_POSTS, (me, answers)
+    await page.reload()
+    await page.locator(f"tr.stuck[data-learner='{ben}']", has_text="09.1 ✘3").wait_for(timeout=15_000)
+    assert "forged" not in await page.inner_text("tbody")
+    await context.close()
+
+
 def report(hub: Hub, figures: dict) -> None:
-    lines = [f"- hub start (JupyterHub and its proxy answering): {hub.started_in:.1f} s"]
+    lines = [f"- hub start (JupyterHub and its proxy answering): {hub.started_in:.1f} s",
+             f"- the board showed both learners' checks {hub.board_delay:.1f} s after the first was run"]
     for user, row in figures.items():
         lines.append(f"- {user}: " + ", ".join(f"{k} {v:.1f}" for k, v in row.items()))
     print("\nthe hub test's figures\n" + "\n".join(lines))

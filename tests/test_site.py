@@ -1,7 +1,8 @@
 """The course's web site (`make site`, site/build.py): built from the committed notebooks with warnings as
 errors, every internal link and anchor resolves, each lesson page has its launch links, and every page
-opens in Chromium with no console error and no request leaving the machine; lesson 09's diagram is drawn
-and lesson 03's live board shows as it was saved. The build's time, pages and size are printed."""
+opens in Chromium (of the labs, whose text their solutions' pages show, the first and the last) with no
+console error and no request leaving the machine; lesson 09's diagram is drawn and lesson 03's live
+board shows as it was saved. The build's time, pages and size are printed."""
 from __future__ import annotations
 
 import contextlib
@@ -155,8 +156,9 @@ def serving(folder: Path):
 
 
 def test_every_page_opens_in_chromium_with_no_error_and_nothing_fetched_from_elsewhere(site, browser):  # noqa: F811
-    pages = ["index.html", "search.html", *(f"{folder}/{name}.html" for folder in ("notebooks", "labs", "solutions")
-                                            for name in LESSONS)]
+    # every lesson and solution; of the labs (their solutions' text without outputs) the first and the last
+    pages = ["index.html", "search.html", *(f"{folder}/{name}.html" for folder in ("notebooks", "solutions")
+                                            for name in LESSONS), f"labs/{LESSONS[0]}.html", f"labs/{LESSONS[-1]}.html"]
     problems, elsewhere = [], []
     with serving(site) as base:
         check_in_chromium(browser, base, pages, problems, elsewhere)

@@ -18,14 +18,15 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 from subprocess import SubprocessError
 
 from labkit.runtime.errors import LabCheckFailed
-from labkit.runtime.paths import course_home
+from labkit.runtime.paths import read_record, record_path
 
 #: how often each exercise's check has failed in this kernel since it last passed
 failures: dict[str, int] = {}
+#: called after each outcome is recorded (in a kernel on a hub with a board: its report, kitchen/board.py)
+after_record: list = []
 
 
 def filled(**answers) -> None:
@@ -69,19 +70,6 @@ def failed(exercise: str, problem: str, hint: str, fix: str | None) -> str:
 
 # --- the learner's record ----------------------------------------------------------------------
 
-def record_path() -> Path:
-    """The learner's record of checks, in the course home (per user, so per learner on a hub)."""
-    return course_home() / "progress.json"
-
-
-def read_record() -> dict:
-    """{lab: {exercise: {"attempts": n, "passed": bool, "last": unix time}}}; empty if none yet."""
-    try:
-        return json.loads(record_path().read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def record(exercise: str, passed: bool) -> None:
     """Count one attempt at ``exercise`` ("05.2": lab 05, exercise 2); a pass stays a pass.
     Attempts stop counting once the exercise has passed: they answer "how many tries did it take"."""
@@ -102,6 +90,8 @@ def record(exercise: str, passed: bool) -> None:
         temporary.replace(path)
     except OSError:
         pass  # a record that cannot be written must not fail the learner's check
+    for listener in after_record:
+        listener()
 
 
 class Progress(dict):

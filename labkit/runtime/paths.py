@@ -1,6 +1,7 @@
 """Where things are: labkit's own checkout, the course folder a kernel runs, and the course home."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -34,3 +35,16 @@ def course_home() -> Path:
         return Path(os.environ["ORDERUP_HOME"])
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache) / "orderup"
+
+
+def record_path() -> Path:
+    """The learner's record of lab checks, in the course home (per user, so per learner on a hub)."""
+    return course_home() / "progress.json"
+
+
+def read_record() -> dict:
+    """{lab: {exercise: {"attempts": n, "passed": bool, "last": unix time}}}; empty if none yet."""
+    try:
+        return json.loads(record_path().read_text())
+    except (OSError, ValueError):
+        return {}

@@ -1,0 +1,84 @@
+"""What a learner's kernel sends the instructor's board (labkit/kitchen/board.py), against a real HTTP
+server standing in for the board's address: nothing without a board, the learner's own token, only
+names, outcomes and the restaurant's state; a board that does not answer changes nothing for the
+learner. The board itself, its refusals and its page run on the real hub: tests/test_hub.py."""
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+import time
+
+import pytest
+
+from labkit.authoring import checks
+from labkit.kitchen import board
+from labkit.runtime.errors import LabCheckFailed
+from labkit.runtime.waiting import wait_until
+
+
+class Board(http.server.BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, self.headers.get("Authorization"), json.loads(body)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def listening_board(monkeypatch, tmp_path):
+    monkeypatch.setenv("ORDERUP_HOME", str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Board)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Board.received = []
+    monkeypatch.setenv("ORDERUP_BOARD_URL", f"http://127.0.0.1:{server.server_address[1]}/services/orderup-board/")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "the-servers-own-token")
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/learner01/order-up/labs/05-crashes-and-acks-late.ipynb")
+    monkeypatch.setattr(checks, "after_record", [board.report])
+    yield Board.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_without_a_board_nothing_is_sent(monkeypatch):
+    monkeypatch.delenv("ORDERUP_BOARD_URL", raising=False)
+    assert board.url() is None and board.report() is None and board.start() is False
+    monkeypatch.setenv("ORDERUP_BOARD_URL", "http://127.0.0.1:9/")
+    monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)  # not on a hub: no token to sign with
+    assert board.report() is None
+
+
+def test_each_check_sends_the_learners_row_with_their_servers_token_and_nothing_else(listening_board):
+    checks.check(True, exercise="05.1", success="ok", problem="", hint="")
+    with pytest.raises(LabCheckFailed):
+        checks.check(False, exercise="05.2", success="", problem="my secret answer was 42", hint="h", fix="f")
+    wait_until(lambda: len(listening_board) == 2, timeout=10, what="two reports")
+    path, token, row = listening_board[-1]
+    assert path == "/services/orderup-board/report" and token == "token the-servers-own-token"
+    assert row == {"lesson": "labs/05-crashes-and-acks-late",
+                   "checks": {"05": {"1": {"passed": True, "attempts": 1}, "2": {"passed": False, "attempts": 1}}},
+                   "restaurant": {"running": [], "MiB": 0}}
+    assert "42" not in json.dumps(row)
+
+
+def test_a_board_that_does_not_answer_neither_delays_nor_fails_a_check(monkeypatch, tmp_path):
+    monkeypatch.setenv("ORDERUP_HOME", str(tmp_path))
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # accepts connections, never answers
+    monkeypatch.setenv("ORDERUP_BOARD_URL", f"http://127.0.0.1:{silent.getsockname()[1]}/")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "t")
+    monkeypatch.setattr(checks, "after_record", [board.report])
+    try:
+        started = time.monotonic()
+        checks.check(True, exercise="05.1", success="ok", problem="", hint="")
+        assert time.monotonic() - started < 1
+        assert checks.read_record()["05"]["1"]["passed"] is True
+    finally:
+        silent.close()
