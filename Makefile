@@ -23,16 +23,24 @@ NO_PYTHON = Order Up! needs Python 3.11 or newer, and found none on PATH (python
 NATIVE_WINDOWS = Order Up! does not run on Windows itself, only inside WSL 2, where it is Linux: in PowerShell\n  wsl --install\nthen, in the Ubuntu terminal it opens, clone the course and run make lab there. Or use Binder (README).\nWhy: Celery does not support Windows, and the Redis server the course installs from PyPI has no Windows build.
 UNAME ?= $(shell uname -s 2>/dev/null)
 
+# Installs $(2) into the virtualenv $(1) with uv (from PyPI, pinned): a third of pip's time here (12 s against
+# 31 s for requirements.txt), compiling what it installs as pip does. With PYTHONDONTWRITEBYTECODE=1, as on
+# some machines, every program would otherwise compile every module it imports, each time it starts.
+# Where uv cannot install (an index only pip is configured for, say), pip does it.
+UV_VERSION := 0.13.9
+define install
+	$(1)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) && \
+		$(1)/uv pip install --quiet --python $(1)/python --compile-bytecode $(2) || \
+		$(1)/python -m pip install --quiet --disable-pip-version-check $(2)
+endef
+
 $(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
 	@case "$(UNAME)" in MINGW*|MSYS*|CYGWIN*|Windows*) printf '$(NATIVE_WINDOWS)\n' >&2; exit 1;; esac
 	@test -n "$(PYTHON)" || { printf '$(NO_PYTHON)\n' >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit("Order Up! needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	@# pip compiles what it installs (no --no-compile): with PYTHONDONTWRITEBYTECODE=1, as on some machines,
-	@# every program would otherwise compile every module it imports, each time it starts
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(call install,$(BIN),-r requirements.txt)
+	$(call install,$(BIN),--no-deps -e .)
 	@# JupyterLab's settings, as on Binder (binder/postBuild): no news pop-up, no "Select Kernel" dialog
 	mkdir -p $(VENV)/share/jupyter/lab/settings && cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
@@ -44,7 +52,7 @@ ARQ_INSTALLED := $(ARQ_VENV)/.installed
 
 $(ARQ_INSTALLED): benchmarks/requirements-arq.txt
 	$(PYTHON) -m venv $(ARQ_VENV)
-	$(ARQ_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-arq.txt
+	$(call install,$(ARQ_VENV)/bin,-r benchmarks/requirements-arq.txt)
 	@touch $@
 
 # The web site's builder in a virtualenv of its own (Sphinx, MyST-NB, the book theme: site/requirements.txt)
@@ -54,7 +62,7 @@ SITE_INSTALLED := $(SITE_VENV)/.installed
 $(SITE_INSTALLED): site/requirements.txt
 	@test -n "$(PYTHON)" || { printf '$(NO_PYTHON)\n' >&2; exit 1; }
 	$(PYTHON) -m venv $(SITE_VENV)
-	$(SITE_VENV)/bin/python -m pip install --quiet -r site/requirements.txt
+	$(call install,$(SITE_VENV)/bin,-r site/requirements.txt)
 	@touch $@
 
 site: $(SITE_INSTALLED)
