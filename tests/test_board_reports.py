@@ -48,10 +48,10 @@ def listening_board(monkeypatch, tmp_path):
 
 def test_without_a_board_nothing_is_sent(monkeypatch):
     monkeypatch.delenv("ORDERUP_BOARD_URL", raising=False)
-    assert board.url() is None and board.report() is None and board.start() is False
+    assert board.url() is None and board.report() is False and board.start() is False
     monkeypatch.setenv("ORDERUP_BOARD_URL", "http://127.0.0.1:9/")
     monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)  # not on a hub: no token to sign with
-    assert board.report() is None
+    assert board.report() is False
 
 
 def test_each_check_sends_the_learners_row_with_their_servers_token_and_nothing_else(listening_board):

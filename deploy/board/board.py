@@ -32,10 +32,10 @@ from tornado import ioloop, log, web
 PREFIX = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/orderup-board/")
 INSTRUCTORS = os.environ.get("ORDERUP_BOARD_GROUP", "instructors")
 STUCK_AFTER = 3           # failed attempts at one exercise, not yet passed
-QUIET_AFTER = 10 * 60     # seconds without a report from a learner whose restaurant is open
+QUIET_AFTER = 10 * 60     # seconds in a lab without a new check
 PAGE = Path(__file__).with_name("board.html")
 
-rows: dict[str, dict] = {}  # learner -> their last report, cleaned, and when it came
+rows: dict[str, dict] = {}  # learner -> their last report, cleaned, when it came and when their checks last changed
 
 
 def cleaned(report: dict) -> dict:
@@ -57,8 +57,8 @@ def looks_stuck(row: dict, now: float) -> list[str]:
     why = [f"lab {lab}, exercise {number}: {entry['attempts']} tries"
            for lab, exercises in sorted(row["checks"].items()) for number, entry in sorted(exercises.items())
            if not entry["passed"] and entry["attempts"] >= STUCK_AFTER]
-    if row["restaurant"]["running"] and now - row["seen"] > QUIET_AFTER:
-        why.append(f"no report for {int(now - row['seen']) // 60} min")
+    if row["lesson"].startswith("labs/") and now - row["changed"] > QUIET_AFTER:
+        why.append(f"no new check for {int(now - row['changed']) // 60} min")
     return why
 
 
@@ -97,7 +97,13 @@ class Report(HubOAuthenticated, web.RequestHandler):
             raise web.HTTPError(400, "a report is JSON") from None
         if not isinstance(report, dict) or report.get("learner", learner) != learner:
             raise web.HTTPError(403, f"this token is {learner}'s: it writes {learner}'s row only")
-        rows[learner] = {**cleaned(report), "seen": time.time()}
+        try:
+            row = cleaned(report)
+        except (AttributeError, TypeError, ValueError):
+            raise web.HTTPError(400, "a report has the shape labkit/kitchen/board.py sends") from None
+        now, before = time.time(), rows.get(learner)
+        changed = before["changed"] if before and before["checks"] == row["checks"] else now
+        rows[learner] = {**row, "seen": now, "changed": changed}
         self.set_status(204)
 
 

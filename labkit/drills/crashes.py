@@ -16,9 +16,11 @@ from labkit.kitchen import facts
 from labkit.runtime.tables import Table
 from labkit.runtime.waiting import wait_until
 
-#: redeliver an abandoned ticket after 5 s, and look for abandoned tickets every second
+#: redeliver an abandoned ticket after 5 s, and look for abandoned tickets every second; the lock a
+#: worker holds while it puts tickets back expires after 5 s too, not kombu's 300 s: a drill that
+#: SIGKILLs a worker holding it would otherwise leave every ticket held for five minutes
 FAST_REDELIVERY = {"ORDERUP_VISIBILITY_TIMEOUT": "5", "ORDERUP_RESTORE_INTERVAL": "1",
-                   "ORDERUP_RESTORE_THROTTLE": "1"}
+                   "ORDERUP_RESTORE_THROTTLE": "1", "ORDERUP_RESTORE_LOCK_SECONDS": "5"}
 
 
 def fresh_worker(kitchen, concurrency: int, settings: dict = FAST_REDELIVERY):

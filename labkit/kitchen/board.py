@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import threading
 import urllib.request
 from pathlib import Path
@@ -47,27 +48,39 @@ def row() -> dict:
                            "MiB": round(sum(service.memory() for service in running) / 1024**2)}}
 
 
-def report() -> threading.Thread | None:
-    """Send this learner's row to the board, in the background: the thread, or None without a board."""
+def report() -> bool:
+    """Send this learner's row to the board, in the background (in the order of the calls): whether
+    a report is on its way (not without a board)."""
     where = url()
     if where is None:
-        return None
+        return False
     try:
         body = json.dumps(row()).encode()
     except Exception:  # a row that cannot be read now is sent with the next report
-        return None
-    request = urllib.request.Request(where, data=body, method="POST", headers={
-        "Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}", "Content-Type": "application/json"})
-    sender = threading.Thread(target=_send, args=(request,), name="orderup-board", daemon=True)
-    sender.start()
-    return sender
+        return False
+    _outbox.put(urllib.request.Request(where, data=body, method="POST", headers={
+        "Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}", "Content-Type": "application/json"}))
+    with _sender_lock:
+        global _sender
+        if _sender is None:
+            _sender = threading.Thread(target=_send_in_order, name="orderup-board", daemon=True)
+            _sender.start()
+    return True
 
 
-def _send(request: urllib.request.Request) -> None:
-    try:
-        urllib.request.urlopen(request, timeout=5).close()
-    except (OSError, ValueError):
-        pass  # the board is the instructor's view, not the learner's: its silence changes nothing here
+_outbox: queue.SimpleQueue = queue.SimpleQueue()
+_sender: threading.Thread | None = None
+_sender_lock = threading.Lock()
+
+
+def _send_in_order() -> None:
+    """One report after the other, so that the board never keeps an older row than the last one sent."""
+    while True:
+        request = _outbox.get()
+        try:
+            urllib.request.urlopen(request, timeout=5).close()
+        except (OSError, ValueError):
+            pass  # the board is the instructor's view, not the learner's: its silence changes nothing here
 
 
 _stopped = threading.Event()  # never set: the reports end with the kernel

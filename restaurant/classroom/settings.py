@@ -81,11 +81,15 @@ CHANNEL_LAYERS = {"default": {**CHANNEL_LAYERS["default"], "CONFIG": _PASS_CONFI
 # project whose own settings chose Channels' in-memory layer gets the classroom's (lesson 10's drill 4)
 CHANNEL_LAYERS["default"].update(channel_layer_backend(env, CHANNEL_LAYERS["default"]["BACKEND"]))
 
-# lessons 05 and 11 shorten the time before an abandoned ticket goes back on the rail
+# lessons 05 and 11 shorten the time before an abandoned ticket goes back on the rail. A worker puts
+# tickets back holding a lock in Redis (kombu's unacked_mutex); one killed while it holds it leaves it
+# there until it expires (kombu: 300 s), and meanwhile no worker puts any ticket back, so the crash
+# drills, which kill workers, let it expire with the visibility timeout
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(env.get("ORDERUP_VISIBILITY_TIMEOUT", "3600")),
     "unacked_restore_interval": int(env.get("ORDERUP_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(env.get("ORDERUP_RESTORE_THROTTLE", "10")),
+    "unacked_mutex_expire": int(env.get("ORDERUP_RESTORE_LOCK_SECONDS", "300")),
     "client_name": ON_THE_RAIL,
 }
 COOK_SECONDS = float(env.get("ORDERUP_COOK_SECONDS", "1.0"))
