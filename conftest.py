@@ -52,7 +52,8 @@ def pytest_unconfigure(config):
 def pytest_report_header(config):
     chains = getattr(config, "_orderup_chains", [])
     return [f"lesson chains (seed {_chains().seed()}; ORDERUP_LESSON_ORDER replays one): "
-            + "; ".join(f"{chain[0]} x2, " + ", ".join(chain[1:]) for chain in chains)]
+            + "; ".join(f"{chain[0]}{' x2' * (i % 2 == 0)}, " + ", ".join(chain[1:])
+                        for i, chain in enumerate(chains, 1))]
 
 
 def pytest_itemcollected(item):
@@ -134,10 +135,10 @@ def _longest_first(items):
     files = _file_seconds()
 
     def seconds(path: Path) -> float:
-        if path.suffix == ".ipynb":  # chain-01-05-then-06 (05 twice, then 06), or 05-crashes-...
+        if path.suffix == ".ipynb":  # chain-02-05x2-then-06 (05 twice, then 06), chain-01-05-then-06, or 05-crashes-...
             numbers = re.findall(r"\d\d", path.stem.split("-", 2)[2] if path.parent.name == "lesson-chains"
                                  else path.stem[:2])
-            runs = [2] + [1] * (len(numbers) - 1)
+            runs = [2 if "x2" in path.stem else 1] + [1] * (len(numbers) - 1)
             return sum(n * t for number, n in zip(numbers, runs, strict=True)
                        for name, t in lessons.items() if name[:2] == number)
         return files.get(path.name, 5)

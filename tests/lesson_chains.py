@@ -1,20 +1,21 @@
-"""Every lesson after a fresh start or after another lesson, a quarter of them twice in a row, in one
+"""Every lesson after a fresh start or after another lesson, an eighth of them twice in a row, in one
 pass: chains of lessons nbval runs.
 
-A chain is one notebook made of four lessons, the first one twice: A, A, B, C, D. nbval runs it in
-one kernel and compares every cell's output with the lesson's own, each time. So one pass shows that
-every lesson runs top to bottom; that A runs after a fresh start and twice in a row; that B, C and D
-run after another lesson in the same kernel. After each run a generated cell prints what the lesson left
+A chain is one notebook made of four lessons, in every other chain the first one twice: A, A, B, C, D
+(named chain-NN-AAx2-then-BB-then-CC-then-DD), or A, B, C, D. nbval runs it in one kernel and compares
+every cell's output with the lesson's own, each time. So one pass shows that every lesson runs top to
+bottom; that A runs after a fresh start (and, in half the chains, twice in a row); that B, C and D run
+after another lesson in the same kernel. After each run a generated cell prints what the lesson left
 running (nothing, except lesson 09's open restaurant, which that cell then closes before another
 lesson, as lesson 09 asks the learner to), so a lesson that leaks a service fails.
 
 Which lesson is A and which follows which changes with the commit (the seed is the commit's hash;
 set ORDERUP_LESSON_ORDER=<seed> to replay an order): over a few commits every lesson runs twice in a
 row, first in its chain and after many others, without running the course twice per run (the
-second run of every lesson would cost the suite about two minutes of its twelve; a third of them
-took more than lesson 30 left room for, so a quarter run twice). The chains are
-written to tests/lesson-chains/ (not committed) when pytest starts; the heaviest chain comes first,
-so a parallel run starts it early.
+second run of every lesson would cost the suite about two minutes of its twelve; a quarter of them
+took more than the instructor's board and lesson 30 left room for, so an eighth run twice). The chains
+are written to tests/lesson-chains/ (not committed) when pytest starts; the heaviest chain comes first,
+so a parallel run starts it early, and the lighter ones of each pair run their first lesson twice.
 """
 from __future__ import annotations
 
@@ -69,14 +70,14 @@ def plan(order_seed: str, size: int = 4) -> list[list[str]]:
     return sorted(chains, key=lambda chain: -sum(seconds.get(n, 30.0) for n in chain))
 
 
-def chain_notebook(chain: list[str]) -> nbformat.NotebookNode:
-    """The lessons of ``chain``, the first twice, every code cell labelled with where it comes from,
-    and after each run a cell that prints what the lesson left running."""
+def chain_notebook(chain: list[str], twice: bool = True) -> nbformat.NotebookNode:
+    """The lessons of ``chain``, the first twice if ``twice``, every code cell labelled with where it
+    comes from, and after each run a cell that prints what the lesson left running."""
     first = nbformat.read(ROOT / "notebooks" / f"{chain[0]}.ipynb", as_version=4)
     out = nbformat.v4.new_notebook(metadata=first.metadata)
     for place, lesson in enumerate(chain):
         source = nbformat.read(ROOT / "notebooks" / f"{lesson}.ipynb", as_version=4)
-        for run in (1, 2) if place == 0 else (1,):
+        for run in (1, 2) if place == 0 and twice else (1,):
             number = 0
             for cell in source.cells:
                 if cell.cell_type != "code":
@@ -93,7 +94,7 @@ def chain_notebook(chain: list[str]) -> nbformat.NotebookNode:
                 number += 1
             # an open restaurant is closed before another lesson, as the lesson's last words ask (a second
             # run of the same lesson meets it open, as a learner's Run All twice does)
-            last_run = run == (2 if place == 0 else 1)
+            last_run = run == (2 if place == 0 and twice else 1)
             left = nbformat.v4.new_code_cell(LEFT_RUNNING.format(lesson=lesson) + (
                 "labkit.close_restaurant()\n" if lesson in KEEPS_OPEN and last_run else ""))
             left.id = f"{lesson[:2]}-run{run}-left-running"
@@ -112,12 +113,14 @@ def write(order_seed: str | None = None) -> list[list[str]]:
     FOLDER.mkdir(exist_ok=True)
     wanted = {}
     for i, chain in enumerate(chains, 1):
-        wanted[f"chain-{i:02d}-{'-then-'.join(n[:2] for n in chain)}.ipynb"] = chain
+        twice = i % 2 == 0  # the lighter chain of each pair (heaviest first): the longest stays short
+        wanted[f"chain-{i:02d}-{chain[0][:2]}{'x2' * twice}-{'-then-'.join(n[:2] for n in chain)[3:]}"
+               f".ipynb"] = (chain, twice)
     for old in FOLDER.glob("*.ipynb"):
         if old.name not in wanted:
             old.unlink(missing_ok=True)
-    for name, chain in wanted.items():
-        text = nbformat.writes(chain_notebook(chain))
+    for name, (chain, twice) in wanted.items():
+        text = nbformat.writes(chain_notebook(chain, twice))
         path = FOLDER / name
         if not path.exists() or path.read_text() != text:
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
