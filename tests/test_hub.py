@@ -668,6 +668,12 @@ async def the_board(browser, hub: Hub, kernels: dict, contexts: dict, passwords:
         await mine.wait_for_function("window.lastBoard !== undefined", timeout=15_000)
         seen = await mine.evaluate("window.lastBoard")
         assert (seen["instructor"], [row["learner"] for row in seen["rows"]]) == (False, [me]), seen
+        # nor can the learner's browser report, with its board cookie and a made-up token
+        status = await mine.evaluate("""fetch("report", {method: "POST", body: JSON.stringify({lesson: "forged"}),
+            headers: {"Authorization": "token 00000000",
+                      "X-XSRFToken": document.querySelector("meta[name=xsrf]").content}})
+            .then(answer => answer.status)""")
+        assert status == 403, status
         await mine.close()
         # and cannot write the other's
         answers = json.loads(hub.run(me, kernels[me], f"OTHER = {other!r}\n" + POSTS))

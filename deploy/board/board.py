@@ -4,11 +4,12 @@
 The hub starts it (``c.JupyterHub.services``) and protects it: every request is identified by the hub,
 never by what it says about itself.
 
-- ``POST report``: a learner's kernel sends its row (labkit/authoring/board.py) with the token of the
-  learner's own server ($JUPYTERHUB_API_TOKEN). The hub says whose token it is; the row written is
-  that learner's. A report naming someone else, a browser's cookie instead of a token, no token or a
-  token the hub does not know is refused. Only the lesson's name, each exercise's outcome and number of
-  attempts, and the restaurant's state are kept: anything else in a report is dropped.
+- ``POST report``: each of a learner's kernels sends its report (labkit/kitchen/board.py) with the token
+  of the learner's own server ($JUPYTERHUB_API_TOKEN). The hub says whose token it is; the row written
+  is that learner's. A report naming someone else, without a token (a browser's cookie, say), or with a
+  token the hub does not know is refused. Kept: the notebook's name, each exercise's outcome, attempts
+  and time, the restaurant's services and memory, the kernel's id and when it last ran a cell; anything
+  else in a report is dropped. A learner's row shows the kernel they used last.
 - ``GET /`` and ``GET rows.json``: after the hub's login (OAuth), a hub admin or a member of the
   instructors group (``ORDERUP_BOARD_GROUP``, "instructors" by default) sees every row; anyone else
   sees their own row only.
@@ -21,9 +22,8 @@ import json
 import os
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
@@ -31,96 +31,94 @@ from tornado import ioloop, log, web
 
 PREFIX = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/orderup-board/")
 INSTRUCTORS = os.environ.get("ORDERUP_BOARD_GROUP", "instructors")
-STUCK_AFTER = 3           # failed attempts at one exercise, not yet passed
-QUIET_AFTER = 10 * 60     # seconds in a lab without a new check
+STUCK_AFTER = 3           # failed attempts at one exercise, not yet passed, the last of them recent
+QUIET_AFTER = 10 * 60     # seconds in a lab without a new check; and how recent "recent" is
+GONE_AFTER = 90           # seconds without a report from a kernel (they report every 30 s): it is closed
+MOST = 64                 # labs in a report, exercises in a lab, services in a restaurant
 PAGE = Path(__file__).with_name("board.html")
 
-rows: dict[str, dict] = {}  # learner -> their last report, cleaned, when it came and when their checks last changed
+#: learner -> {"kernels": {kernel: its last report, cleaned, and when it came}, "checks": the learner's
+#: record as last reported (one per learner, whichever kernel sends it), "changed": when it last changed,
+#: "seen": when the last report came}
+learners: dict[str, dict] = {}
 
 
 def cleaned(report: dict) -> dict:
-    """The parts of a report the board keeps: names, outcomes, counts and the restaurant's state."""
+    """The parts of a report the board keeps: names, outcomes, counts, times and the restaurant's state.
+    Anything else is dropped; a report of another shape raises (TypeError, ValueError, ...)."""
     checks = {}
-    for lab, exercises in (report.get("checks") or {}).items():
-        if isinstance(exercises, dict):
-            checks[str(lab)[:8]] = {str(number)[:8]: {"passed": bool(entry.get("passed")),
-                                                      "attempts": int(entry.get("attempts", 0))}
-                                    for number, entry in exercises.items() if isinstance(entry, dict)}
-    restaurant = report.get("restaurant") or {}
-    return {"lesson": str(report.get("lesson") or "")[:80], "checks": checks,
-            "restaurant": {"running": [str(name)[:20] for name in restaurant.get("running") or []][:12],
-                           "MiB": int(restaurant.get("MiB") or 0)}}
+    for lab, exercises in list(report.get("checks", {}).items())[:MOST]:
+        checks[str(lab)[:8]] = {str(number)[:8]: {"passed": bool(entry["passed"]), "attempts": int(entry["attempts"]),
+                                                  "last": float(entry.get("last", 0))}
+                                for number, entry in list(exercises.items())[:MOST]}
+    restaurant = report.get("restaurant", {})
+    return {"kernel": str(report.get("kernel", ""))[:40], "lesson": str(report.get("lesson", ""))[:80],
+            "active": float(report.get("active", 0)), "checks": checks,
+            "restaurant": {"running": [str(name)[:20] for name in restaurant.get("running", [])][:MOST],
+                           "MiB": int(restaurant.get("MiB", 0))}}
 
 
-def looks_stuck(row: dict, now: float) -> list[str]:
-    """Why this learner may need someone: the same check failed several times, or a long silence."""
+def shown_row(learner: dict, now: float) -> dict:
+    """A learner's row: the notebook and restaurant of the kernel they ran a cell in last, and the memory
+    of every open kernel's restaurant (none once all their kernels are closed)."""
+    kernels = [k for k in learner["kernels"].values() if now - k["seen"] <= GONE_AFTER]
+    active = max(kernels, key=lambda k: k["active"]) if kernels else {"lesson": "", "restaurant": {"running": []}}
+    return {"lesson": active["lesson"], "checks": learner["checks"], "kernels": len(kernels),
+            "restaurant": {"running": active["restaurant"]["running"],
+                           "MiB": sum(k["restaurant"]["MiB"] for k in kernels)},
+            "ago": round(now - learner["seen"]), "stuck": looks_stuck(learner, active["lesson"], now)}
+
+
+def looks_stuck(learner: dict, lesson: str, now: float) -> list[str]:
+    """Why this learner may need someone: the same check failed several times lately, or a long time
+    in a lab without a new check."""
     why = [f"lab {lab}, exercise {number}: {entry['attempts']} tries"
-           for lab, exercises in sorted(row["checks"].items()) for number, entry in sorted(exercises.items())
-           if not entry["passed"] and entry["attempts"] >= STUCK_AFTER]
-    if row["lesson"].startswith("labs/") and now - row["changed"] > QUIET_AFTER:
-        why.append(f"no new check for {int(now - row['changed']) // 60} min")
+           for lab, exercises in sorted(learner["checks"].items()) for number, entry in sorted(exercises.items())
+           if not entry["passed"] and entry["attempts"] >= STUCK_AFTER and now - entry["last"] < QUIET_AFTER]
+    if lesson.startswith("labs/") and now - learner["changed"] > QUIET_AFTER:
+        why.append(f"no new check for {int(now - learner['changed']) // 60} min")
     return why
 
 
-_admins: dict[str, tuple[float, bool]] = {}  # learner -> (when asked, is a hub admin)
-
-
-def is_admin(name: str) -> bool:
-    """Whether ``name`` is a hub admin, as the hub said at most a minute ago."""
-    asked, admin = _admins.get(name, (0.0, False))
-    if time.time() - asked > 60:
-        admin = bool(hub_user(name).get("admin"))
-        _admins[name] = (time.time(), admin)
-    return admin
-
-
-def hub_user(name: str) -> dict:
-    """The hub's model of user ``name``, asked with this service's own token (role: read:users)."""
-    request = urllib.request.Request(url_path_join(os.environ["JUPYTERHUB_API_URL"], "users", quote(name)),
-                                     headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"})
-    with urllib.request.urlopen(request, timeout=5) as answer:
-        return json.load(answer)
-
-
 class Report(HubOAuthenticated, web.RequestHandler):
-    def check_xsrf_cookie(self) -> None:
-        """Reports come with a token, never a cookie (post() refuses those), so no XSRF token."""
-
     @web.authenticated
     def post(self) -> None:
-        if not self.request.headers.get("Authorization"):
+        # the hub's own rule lets a cookie stand in for a token it does not know: a report needs the token
+        if not getattr(self, "_token_authenticated", False):
             raise web.HTTPError(403, "a report is signed with the server's token, not a browser's cookie")
-        learner = self.current_user["name"]
+        name = self.current_user["name"]
         try:
             report = json.loads(self.request.body)
-        except ValueError:
-            raise web.HTTPError(400, "a report is JSON") from None
-        if not isinstance(report, dict) or report.get("learner", learner) != learner:
-            raise web.HTTPError(403, f"this token is {learner}'s: it writes {learner}'s row only")
-        try:
+            if not isinstance(report, dict) or report.get("learner", name) != name:
+                raise web.HTTPError(403, f"this token is {name}'s: it writes {name}'s row only")
             row = cleaned(report)
-        except (AttributeError, TypeError, ValueError):
-            raise web.HTTPError(400, "a report has the shape labkit/kitchen/board.py sends") from None
-        now, before = time.time(), rows.get(learner)
-        changed = before["changed"] if before and before["checks"] == row["checks"] else now
-        rows[learner] = {**row, "seen": now, "changed": changed}
+        except web.HTTPError:
+            raise
+        except Exception:  # not JSON, or not the shape labkit/kitchen/board.py sends
+            raise web.HTTPError(400, "a report is the JSON labkit/kitchen/board.py sends") from None
+        now = time.time()
+        learner = learners.setdefault(name, {"kernels": {}, "checks": {}, "changed": now})
+        if row["checks"] != learner["checks"]:
+            learner["checks"], learner["changed"] = row["checks"], now
+        learner["seen"] = now
+        kernels = {kernel: k for kernel, k in learner["kernels"].items() if now - k["seen"] <= GONE_AFTER}
+        kernels[row["kernel"]] = {**row, "seen": now}
+        learner["kernels"] = dict(sorted(kernels.items(), key=lambda item: item[1]["seen"])[-MOST:])
         self.set_status(204)
 
 
 class Rows(HubOAuthenticated, web.RequestHandler):
-    def is_instructor(self) -> bool:
-        model = self.current_user
-        return INSTRUCTORS in (model.get("groups") or []) or is_admin(model["name"])
-
     @web.authenticated
     def get(self) -> None:
-        me, now = self.current_user["name"], time.time()
-        everyone = self.is_instructor()
-        shown = {name: row for name, row in rows.items() if everyone or name == me}
+        model, now = self.current_user, time.time()
+        # the hub's model of the viewer carries "admin" and "groups" (its identify scopes)
+        everyone = bool(model.get("admin")) or INSTRUCTORS in (model.get("groups") or [])
+        rows = []
+        for name, learner in sorted(learners.items()):
+            if everyone or name == model["name"]:
+                rows.append({"learner": name, **shown_row(learner, now)})
         self.set_header("Cache-Control", "no-store")
-        self.finish({"viewer": me, "instructor": everyone, "now": now,
-                     "rows": [{"learner": name, **row, "ago": round(now - row["seen"]),
-                               "stuck": looks_stuck(row, now)} for name, row in sorted(shown.items())]})
+        self.finish({"viewer": model["name"], "instructor": everyone, "now": now, "rows": rows})
 
 
 class Page(HubOAuthenticated, web.RequestHandler):
@@ -141,7 +139,7 @@ def main() -> None:
         (url_path_join(PREFIX, "oauth_callback"), HubOAuthCallbackHandler),
     ], cookie_secret=os.urandom(32))
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
-    app.listen(url.port, url.hostname)
+    app.listen(url.port, url.hostname, max_body_size=64 * 1024)  # a report is a few kilobytes
     print(f"the instructor's board listens on {url.hostname}:{url.port}, at {PREFIX}", file=sys.stderr, flush=True)
     ioloop.IOLoop.current().start()
 
