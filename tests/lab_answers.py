@@ -443,7 +443,7 @@ ANSWERS: dict[str, dict[str, dict[str, str | list[str | None]]]] = {
                                        '    "resend-lost-tickets": {"task": "restaurant.orders.sweeps.resend_lost_tickets", "schedule": 1.0},\n}'),
                   "no schedule": "LOST_TICKET_AFTER = 3"},
         "right": {"a timedelta": ('from datetime import timedelta\n\nLOST_TICKET_AFTER = 3.0\nCELERY_BEAT_SCHEDULE = {\n'
-                                  '    "sweep": {"task": "restaurant.orders.sweeps.resend_lost_tickets", "schedule": timedelta(seconds=1)},\n}')},
+                                  '    "sweep": {"task": "restaurant.orders.sweeps.resend_lost_tickets", "schedule": timedelta(seconds=3)},\n}')},
     },
     # --- 16 limits
     "16.1": {
