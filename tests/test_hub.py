@@ -165,40 +165,36 @@ def course_for_everyone(tmp_path_factory):
         shutil.rmtree(shared, ignore_errors=True)
 
 
-def kill_processes_of(user: str) -> None:
+def own_processes(user: str):
+    """Each process running as ``user``, with its command line in ``proc.info``."""
     uid = pwd.getpwnam(user).pw_uid
-    for proc in psutil.process_iter(["uids"]):
+    for proc in psutil.process_iter(["uids", "cmdline"]):
+        if proc.info["uids"] and proc.info["uids"].real == uid:
+            yield proc
+
+
+def kill_processes_of(user: str) -> None:
+    for proc in own_processes(user):
         try:
-            if proc.info["uids"] and proc.info["uids"].real == uid:
-                proc.kill()
+            proc.kill()
         except psutil.Error:
             pass
 
 
 def server_ports(user: str) -> list[int]:
     """The ports the learner's Jupyter server (jupyterhub-singleuser) listens on."""
-    uid = pwd.getpwnam(user).pw_uid
     ports = []
-    for proc in psutil.process_iter(["uids", "cmdline"]):
-        try:
-            if proc.info["uids"] and proc.info["uids"].real == uid and "jupyterhub-singleuser" in " ".join(
-                    proc.info["cmdline"] or []):
+    for proc in own_processes(user):
+        if "jupyterhub-singleuser" in " ".join(proc.info["cmdline"] or []):
+            try:
                 ports += [c.laddr.port for c in proc.net_connections("tcp") if c.status == psutil.CONN_LISTEN]
-        except psutil.Error:
-            pass
+            except psutil.Error:
+                pass
     return ports
 
 
 def processes_of(user: str) -> list[str]:
-    uid = pwd.getpwnam(user).pw_uid
-    found = []
-    for proc in psutil.process_iter(["uids", "cmdline"]):
-        try:
-            if proc.info["uids"] and proc.info["uids"].real == uid:
-                found.append(" ".join(proc.info["cmdline"] or [])[:100])
-        except psutil.Error:
-            pass
-    return found
+    return [" ".join(proc.info["cmdline"] or [])[:100] for proc in own_processes(user)]
 
 
 @pytest.fixture(scope="module")

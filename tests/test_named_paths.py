@@ -85,16 +85,21 @@ def test_named_paths_finds_paths_the_way_they_are_written():
                                  "notebooks/05-crashes-and-acks-late.ipynb"]
 
 
-def test_every_path_a_comment_or_docstring_names_exists():
+def missing_paths(places) -> tuple[int, list[str]]:
+    """Of the paths named in ``places`` ((where, text) pairs), how many, and those not in the repository."""
     checked, missing = 0, []
-    for path, texts in sources():
-        where = path.relative_to(ROOT)
-        for line, text in texts:
-            for offset, piece in enumerate(text.splitlines()):
-                for name in named_paths(piece):
-                    checked += 1
-                    if not (ROOT / name).exists():
-                        missing.append(f"{where}:{line + offset}: {name}")
+    for where, text in places:
+        for name in named_paths(text):
+            checked += 1
+            if not (ROOT / name).exists():
+                missing.append(f"{where}: {name}")
+    return checked, missing
+
+
+def test_every_path_a_comment_or_docstring_names_exists():
+    checked, missing = missing_paths((f"{path.relative_to(ROOT)}:{line + offset}", piece)
+                                     for path, texts in sources() for line, text in texts
+                                     for offset, piece in enumerate(text.splitlines()))
     # about 120 places name about 60 paths: far fewer means the scan no longer reads what it should
     assert checked >= 60, f"only {checked} named paths found: is the scan still reading the files?"
     assert missing == [], "named but not in the repository:\n" + "\n".join(missing)
@@ -106,12 +111,7 @@ DOCS = ["README.md", "HOW-IT-WORKS.md", "INSTRUCTORS.md", "deploy/README.md", "b
 def test_every_path_the_documents_name_exists():
     """The same for the Markdown the learners and instructors read; a path there is relative to the
     repository (deploy/README.md's `supervisor/...` are not, and start with no top-level name)."""
-    checked, missing = 0, []
-    for doc in DOCS:
-        for number, line in enumerate((ROOT / doc).read_text().splitlines(), 1):
-            for name in named_paths(line):
-                checked += 1
-                if not (ROOT / name).exists():
-                    missing.append(f"{doc}:{number}: {name}")
+    checked, missing = missing_paths((f"{doc}:{number}", line) for doc in DOCS
+                                     for number, line in enumerate((ROOT / doc).read_text().splitlines(), 1))
     assert checked >= 60, f"only {checked} named paths found: is the scan still reading the documents?"
     assert missing == [], "named but not in the repository:\n" + "\n".join(missing)
