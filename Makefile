@@ -2,7 +2,7 @@
 #   make lab    create .venv, install the pinned packages, open lesson 00 in JupyterLab
 #   make test   the same install, then every test (labkit, notebooks with nbval, labs), in parallel
 #   make test-fast   the inner loop: labkit and the restaurant, no notebook (under 2 minutes)
-#   make bench  the queue race, cold starts and every lesson, timed (benchmarks/README.md)
+#   make bench  the queue race, cold starts, every lesson and a room of learners on a hub (benchmarks/README.md)
 #   make restaurant   the restaurant outside Jupyter: Redis, worker, beat, Daphne under supervisor (PORT=8000)
 #   make site   the course's web site, from the notebooks as committed, into build/site/ (HUB=https://... adds a hub's links)
 # A Python 3.11 or newer: python3 if it is one, else the newest python3.13, python3.12 or python3.11
@@ -105,7 +105,7 @@ lint: $(INSTALLED)
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest tests -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=10
 
-# Everything, about 7 minutes here (10 at most): benchmarks/results/ (WRITE=1: also the README's section).
+# Everything, about 10 minutes here: benchmarks/results/ (WRITE=1: also the README's and the guide's sections).
 # ONLY=rq (or ONLY=celery,arq): that queue-race line alone, printed.
 bench: $(INSTALLED) $(ARQ_INSTALLED)
 ifdef ONLY

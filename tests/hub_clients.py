@@ -25,16 +25,16 @@ def unverified() -> ssl.SSLContext:
 
 
 class Hub:
-    def __init__(self, host: str, port: int, token: str):
+    def __init__(self, host: str, port: int, token: str | None):
         self.host, self.port, self.token = host, port, token
 
     def request(self, method: str, path: str, body: dict | None = None,
                 headers: dict | None = None) -> tuple[int, dict, bytes]:
         connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=60, context=unverified())
         try:
+            signed = {"Authorization": f"token {self.token}"} if self.token else {}  # none: a login's request
             connection.request(method, path, body=json.dumps(body).encode() if body is not None else None,
-                               headers={"Host": f"{self.host}:{self.port}", "Authorization": f"token {self.token}",
-                                        **(headers or {})})
+                               headers={"Host": f"{self.host}:{self.port}", **signed, **(headers or {})})
             answer = connection.getresponse()
             return answer.status, dict(answer.getheaders()), answer.read()
         finally:

@@ -18,6 +18,11 @@ her page shows both within seconds, the second flagged. Each learner opening the
 own row only, and each learner's kernel reporting as the other (their own token and the other's name,
 no token, a made-up one) is refused. Stopping the hub stops the board.
 
+A room of learners (ORDERUP_ROOM, 3 here, 10 in `make bench`) then works at once without browsers
+(tests/hub_room.py): each logs in through the hub's API, gets a server and runs lesson 09 and lab 09 in
+a kernel each; no order is lost, no buzz or order crosses between them, the board shows every lab, and
+no process is left once the hub stops their servers.
+
 Needs root (users, PAM, the hub), npm, openssl and a Python outside /root: skipped with the reason
 without them, failing under CI (CI=true).
 """
@@ -38,6 +43,7 @@ import threading
 import time
 from pathlib import Path
 
+import hub_room
 import psutil
 import pytest
 
@@ -62,6 +68,8 @@ from test_browser import chromium_executable
 pytestmark = pytest.mark.slow  # real kernels, browsers or installs: not in `make test-fast`
 
 USERS = ("orderup-hub-ana", "orderup-hub-ben")
+# the room test's learners, without browsers: 3 in the suite, more for the guide's sizing (make bench)
+ROOM = tuple(f"orderup-room-{n:02d}" for n in range(1, int(os.environ.get("ORDERUP_ROOM", "3")) + 1))
 INSTRUCTOR = "orderup-hub-cara"  # in the instructors group of step 4: sees the board, has no server
 BOARD = "/services/orderup-board/"
 HOST = "hub.test"
@@ -201,7 +209,7 @@ def processes_of(user: str) -> list[str]:
 def learners(course_for_everyone):
     """Step 2 for each test learner: a user with a 0700 home and a password; removed afterwards."""
     passwords = {}
-    for user in (*USERS, INSTRUCTOR):
+    for user in (*USERS, INSTRUCTOR, *ROOM):
         try:
             pwd.getpwnam(user)
             kill_processes_of(user)
@@ -214,7 +222,7 @@ def learners(course_for_everyone):
     try:
         yield passwords
     finally:
-        for user in (*USERS, INSTRUCTOR):
+        for user in (*USERS, INSTRUCTOR, *ROOM):
             kill_processes_of(user)
             subprocess.run(["userdel", "--remove", user], capture_output=True)
 
@@ -233,7 +241,7 @@ def hub(course_for_everyone, learners):
     config = step(3).replace("hub.example.org", HOST).replace(":8443", f":{port}")
     config = config.replace('"https://:', '"https://127.0.0.1:')  # loopback only, for a test
     config = config.replace("/etc/ssl/hub/cert.pem", str(cert)).replace("/etc/ssl/hub/key.pem", str(key))
-    config = config.replace('{"learner01", "learner02"}', repr(set(USERS)))
+    config = config.replace('{"learner01", "learner02"}', repr({*USERS, *ROOM}))
     config = substitute(config, course_for_everyone["paths"])
     # step 4, the instructor's board, on a port of the test's
     board_port = quiet_port()
@@ -686,19 +694,47 @@ def report(hub: Hub, figures: dict) -> None:
     for user, row in figures.items():
         lines.append(f"- {user}: " + ", ".join(f"{k} {v:.1f}" for k, v in row.items()))
     print("\nthe hub test's figures\n" + "\n".join(lines))
-    if os.environ.get("ORDERUP_WRITE_SIZING") == "1":
-        write_sizing(hub, figures)
 
 
-def write_sizing(hub: Hub, figures: dict) -> None:
-    """INSTRUCTORS.md's sizing, from this run (ORDERUP_WRITE_SIZING=1)."""
-    rows = ["| learner | login and spawn | lesson 09, Run All | peak memory | CPU |", "|---|---:|---:|---:|---:|"]
-    for i, row in enumerate(figures.values(), 1):
-        rows.append(f"| learner {i} | {row['login and spawn (s)']:.1f} s | {row['lesson 09 from Run All (s)']:.1f} s "
-                    f"| {row['peak memory (MiB)']} MiB | {row['CPU (s)']} s |")
-    body = (f"Measured on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs; the hub and its proxy answered "
-            f"{hub.started_in:.1f} s after start.\n\n" + "\n".join(rows))
-    text = GUIDE.read_text()
-    text = re.sub(r"(<!-- hub-sizing:start -->\n).*?(\n<!-- hub-sizing:end -->)", lambda m: m[1] + body + m[2],
-                  text, flags=re.DOTALL)
-    GUIDE.write_text(text)
+def stop_servers(hub: Hub, users) -> dict[str, list[str]]:
+    """Each server stopped through the hub's API; what is still running as each user 30 s later."""
+    for user in users:
+        hub.api("DELETE", f"users/{user}/server")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(processes_of(user) for user in users):
+        time.sleep(0.5)
+    return {user: processes_of(user) for user in users}
+
+
+def test_a_room_full_of_learners(hub, learners):
+    """ROOM's learners at once through the hub's API (tests/hub_room.py): lesson 09 and lab 09 in a kernel
+    each, then three teas each at the same moment. No order lost, nothing heard or held by the wrong
+    learner, the board shows every lab, no process left once the hub stops their servers. With
+    ORDERUP_ROOM_FIGURES=<file> (make bench: benchmarks/room.py), the first learner runs alone first, and
+    both runs' figures go to that file."""
+    teacher = (INSTRUCTOR, learners[INSTRUCTOR])
+    figures_file = os.environ.get("ORDERUP_ROOM_FIGURES")
+    alone = None
+    if figures_file:
+        first = ROOM[0]
+        with Sampler([first]) as sampler:
+            alone = hub_room.room(hub, {first: learners[first]}, teacher, BOARD, sampler)["learners"][first]
+        assert stop_servers(hub, [first]) == {first: []}
+    with Sampler(ROOM) as sampler:
+        measured = hub_room.room(hub, {user: learners[user] for user in ROOM}, teacher, BOARD, sampler)
+    stopping = time.monotonic()
+    left = stop_servers(hub, ROOM)
+    stopped = time.monotonic() - stopping
+    rows = measured["learners"]
+    print("\nthe room's figures\n" + "\n".join(f"- {user}: {row}" for user, row in rows.items()) + "\n- host: "
+          f"{measured['host before (MiB)']:.0f} MiB in use before, {measured['host peak (MiB)']:.0f} at the peak")
+    for user, row in rows.items():
+        assert (row["heard"], row["orders"]) == ([], []), (user, "crossed", row)
+        assert row["lost"] == [] and row["placed"] >= hub_room.PLACED, (user, "lost", row)
+    assert left == {user: [] for user in ROOM}, left
+    # a learner with two kernels: one row, with both restaurants' memory (an alone run's kernels count for 90 s)
+    for user, row in measured["board"].items():
+        assert row["kernels"] >= 2 and row["restaurant"]["MiB"] > 0 and not row["stuck"], (user, row)
+    if figures_file:
+        Path(figures_file).write_text(json.dumps({"alone": alone, "room": measured, "left": left,
+                                                  "stopped (s)": stopped}))
