@@ -52,7 +52,8 @@ def measure(size: int) -> dict:
                               "-p", "no:randomly", "-p", "no:nbval", "-o", "addopts=", "-rs"],
                              cwd=ROOT, env=env, capture_output=True, text=True)
         if run.returncode != 0 or not figures.exists():
-            raise RuntimeError(f"the room test did not run (exit {run.returncode}):\n{run.stdout[-3000:]}")
+            raise RuntimeError(f"the room test did not run (exit {run.returncode}):\n{run.stdout[-3000:]}\n"
+                               f"{run.stderr[-3000:]}")
         measured = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(),
                     "GiB": round(psutil.virtual_memory().total / 1024**3), **json.loads(figures.read_text())}
     FIGURES_FILE.parent.mkdir(exist_ok=True)
@@ -79,6 +80,7 @@ def sizing(figures: dict) -> str:
     lost = sum(len(row["lost"]) for row in rows.values())
     crossed = sum(len(row["heard"]) + len(row["orders"]) for row in rows.values())
     left = sum(len(processes) for processes in figures["left"].values())
+    retried = [attempt for row in rows.values() for attempt in row.get("kernel sockets tried again", [])]
     before, peak = measured["host before (MiB)"], measured["host peak (MiB)"]
     per_learner = (peak - before) / n  # the host's own count: pages the learners' processes share count once
     cpu_each = summary(rows, "CPU (s)")[0]
@@ -103,6 +105,8 @@ browser). *Alone*: the first of them did the same, by themselves, just before.
 - Orders placed: {placed}; lost: {lost}.
 - Buzzes heard, or orders held, by the wrong learner: {crossed} (every learner ordered three teas at the
   same moment, a buzzer open).
+- Kernel WebSockets the hub's proxy held for over 20 s, or dropped, before the handshake (the test's
+  client tries again, as JupyterLab reconnects): {len(retried)}.
 - Processes left once the hub had stopped the servers: {left} (every process of theirs had ended
   {figures['stopped (s)']:.1f} s after the stop was asked for; the test waits up to 30 s).
 

@@ -13,7 +13,7 @@ import ssl
 import time
 import uuid
 
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosedError, InvalidMessage, InvalidStatus
 from websockets.sync.client import connect
 
 
@@ -27,6 +27,7 @@ def unverified() -> ssl.SSLContext:
 class Hub:
     def __init__(self, host: str, port: int, token: str | None):
         self.host, self.port, self.token = host, port, token
+        self.retried: list[tuple] = []  # (user, seconds, why) of each kernel handshake tried again
 
     def request(self, method: str, path: str, body: dict | None = None,
                 headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -55,42 +56,53 @@ class Hub:
         raise AssertionError(f"{user} has no session for {notebook}: {data[:300]}")
 
     def run(self, user: str, kernel: str, code: str, timeout: float = 120) -> str:
-        """Run ``code`` in the learner's kernel; return what it printed; raise if it raised.
+        """Run ``code`` in the learner's kernel; return what it printed; raise if it raised."""
+        with self.kernel_socket(user, kernel, timeout) as ws:
+            return execute(ws, user, code, timeout)
 
-        The hub's proxy (Node) answered a kernel socket's handshake with 408 once, on a loaded
-        machine, and a new connection went through: a 408 is tried again, twice."""
+    def kernel_socket(self, user: str, kernel: str, timeout: float):
+        """A WebSocket to the kernel, through the hub's proxy, tried three times, as JupyterLab reconnects a
+        kernel's socket by itself. On a loaded machine the proxy (Node) once answered the handshake with
+        408, once closed the connection before it, and several times held it for 80 to 90 s before passing
+        it on: so a handshake gets 20 s. Nothing has been sent to the kernel before the handshake is done.
+        Each failed try is kept in ``self.retried``."""
+        url = f"wss://{self.host}:{self.port}/user/{user}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
         for attempt in range(3):
+            started = time.monotonic()
+            raw = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
             try:
-                return self._run(user, kernel, code, timeout)
-            except InvalidStatus as refused:
-                if refused.response.status_code != 408 or attempt == 2:
+                return connect(url, sock=raw, ssl=unverified(), server_hostname=self.host, open_timeout=20,
+                               additional_headers={"Authorization": f"token {self.token}"}, max_size=None)
+            except (InvalidStatus, InvalidMessage, ConnectionClosedError, TimeoutError) as failed:
+                raw.close()
+                self.retried.append((user, round(time.monotonic() - started, 1), repr(failed)[:80]))
+                refused = isinstance(failed, InvalidStatus) and failed.response.status_code != 408
+                if refused or attempt == 2:
                     raise
                 time.sleep(1)
 
-    def _run(self, user: str, kernel: str, code: str, timeout: float) -> str:
-        raw = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
-        url = f"wss://{self.host}:{self.port}/user/{user}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
-        msg_id = uuid.uuid4().hex
-        request = {"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
-                              "session": uuid.uuid4().hex, "version": "5.3"},
-                   "parent_header": {}, "metadata": {}, "channel": "shell",
-                   "content": {"code": code, "silent": False, "store_history": False,
-                               "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}
-        out, error = [], None
-        with connect(url, sock=raw, ssl=unverified(), server_hostname=self.host, open_timeout=timeout,
-                     additional_headers={"Authorization": f"token {self.token}"}, max_size=None) as ws:
-            ws.send(json.dumps(request))
-            while True:
-                message = json.loads(ws.recv(timeout=timeout))
-                if message.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                kind, content = message["msg_type"], message["content"]
-                if kind == "stream" and content["name"] == "stdout":
-                    out.append(content["text"])
-                elif kind == "error":
-                    error = "\n".join(content["traceback"])
-                elif kind == "status" and content["execution_state"] == "idle":
-                    break
-        if error:
-            raise AssertionError(f"{user}'s kernel raised:\n{error}")
-        return "".join(out)
+def execute(ws, user: str, code: str, timeout: float) -> str:
+    """Run ``code`` through an open kernel WebSocket, as JupyterLab sends a cell: what it printed; raise
+    if it raised."""
+    msg_id = uuid.uuid4().hex
+    request = {"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                          "session": uuid.uuid4().hex, "version": "5.3"},
+               "parent_header": {}, "metadata": {}, "channel": "shell",
+               "content": {"code": code, "silent": False, "store_history": False,
+                           "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}
+    out, error = [], None
+    ws.send(json.dumps(request))
+    while True:
+        message = json.loads(ws.recv(timeout=timeout))
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind, content = message["msg_type"], message["content"]
+        if kind == "stream" and content["name"] == "stdout":
+            out.append(content["text"])
+        elif kind == "error":
+            error = "\n".join(content["traceback"])
+        elif kind == "status" and content["execution_state"] == "idle":
+            break
+    if error:
+        raise AssertionError(f"{user}'s kernel raised:\n{error}")
+    return "".join(out)

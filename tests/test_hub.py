@@ -20,8 +20,10 @@ no token, a made-up one) is refused. Stopping the hub stops the board.
 
 A room of learners (ORDERUP_ROOM, 3 here, 10 in `make bench`) then works at once without browsers
 (tests/hub_room.py): each logs in through the hub's API, gets a server and runs lesson 09 and lab 09 in
-a kernel each; no order is lost, no buzz or order crosses between them, the board shows every lab, and
-no process is left once the hub stops their servers.
+a kernel each; no order is lost, no buzz or order crosses between them, the board shows every lab (a
+learner with two kernels as one row; every row to a hub admin outside the instructors group, their own
+to a learner), and no process is left once the hub stops their servers. The board's rules for who looks
+stuck and which kernel a row shows are run on made-up learners by the hub's own Python.
 
 Needs root (users, PAM, the hub), npm, openssl and a Python outside /root: skipped with the reason
 without them, failing under CI (CI=true).
@@ -71,6 +73,7 @@ USERS = ("orderup-hub-ana", "orderup-hub-ben")
 # the room test's learners, without browsers: 3 in the suite, more for the guide's sizing (make bench)
 ROOM = tuple(f"orderup-room-{n:02d}" for n in range(1, int(os.environ.get("ORDERUP_ROOM", "3")) + 1))
 INSTRUCTOR = "orderup-hub-cara"  # in the instructors group of step 4: sees the board, has no server
+ADMIN = "orderup-hub-dan"  # a hub admin, in no group: sees the board too
 BOARD = "/services/orderup-board/"
 HOST = "hub.test"
 LESSON = "09-order-up.ipynb"
@@ -209,7 +212,7 @@ def processes_of(user: str) -> list[str]:
 def learners(course_for_everyone):
     """Step 2 for each test learner: a user with a 0700 home and a password; removed afterwards."""
     passwords = {}
-    for user in (*USERS, INSTRUCTOR, *ROOM):
+    for user in (*USERS, INSTRUCTOR, ADMIN, *ROOM):
         try:
             pwd.getpwnam(user)
             kill_processes_of(user)
@@ -222,7 +225,7 @@ def learners(course_for_everyone):
     try:
         yield passwords
     finally:
-        for user in (*USERS, INSTRUCTOR, *ROOM):
+        for user in (*USERS, INSTRUCTOR, ADMIN, *ROOM):
             kill_processes_of(user)
             subprocess.run(["userdel", "--remove", user], capture_output=True)
 
@@ -256,6 +259,7 @@ c.JupyterHub.cookie_secret_file = "{folder}/jupyterhub_cookie_secret"
 c.ConfigurableHTTPProxy.pid_file = "{folder}/proxy.pid"
 c.Spawner.start_timeout = 90
 c.Spawner.http_timeout = 90
+c.Authenticator.admin_users = {{"{ADMIN}"}}
 c.JupyterHub.services.append({{"name": "orderup-test", "api_token": "{token}"}})
 c.JupyterHub.load_roles.append({{"name": "orderup-test", "services": ["orderup-test"],
     "scopes": ["admin:users", "admin:servers", "access:servers", "read:users", "list:users"]}})
@@ -690,7 +694,8 @@ async def the_board(browser, hub: Hub, kernels: dict, contexts: dict, passwords:
 
 def report(hub: Hub, figures: dict) -> None:
     lines = [f"- hub start (JupyterHub and its proxy answering): {hub.started_in:.1f} s",
-             f"- the board showed both learners' checks {hub.board_delay:.1f} s after the first was run"]
+             f"- the board showed both learners' checks {hub.board_delay:.1f} s after the first was run",
+             f"- kernel WebSockets tried again: {hub.retried}"]
     for user, row in figures.items():
         lines.append(f"- {user}: " + ", ".join(f"{k} {v:.1f}" for k, v in row.items()))
     print("\nthe hub test's figures\n" + "\n".join(lines))
@@ -731,10 +736,69 @@ def test_a_room_full_of_learners(hub, learners):
     for user, row in rows.items():
         assert (row["heard"], row["orders"]) == ([], []), (user, "crossed", row)
         assert row["lost"] == [] and row["placed"] >= hub_room.PLACED, (user, "lost", row)
+        assert row["kernel's transport"] == "ipc", (user, row)  # step 3: no TCP port for a kernel to lose
     assert left == {user: [] for user in ROOM}, left
     # a learner with two kernels: one row, with both restaurants' memory (an alone run's kernels count for 90 s)
     for user, row in measured["board"].items():
         assert row["kernels"] >= 2 and row["restaurant"]["MiB"] > 0 and not row["stuck"], (user, row)
+    # the board through the hub's API: a hub admin in no group sees every row, a learner their own only
+    seen = json.loads(hub_room.log_in(hub, ADMIN, learners[ADMIN]).request("GET", BOARD + "rows.json")[2])
+    assert seen["instructor"] and set(ROOM) <= {row["learner"] for row in seen["rows"]}, seen
+    first = ROOM[0]
+    seen = json.loads(hub_room.log_in(hub, first, learners[first]).request("GET", BOARD + "rows.json")[2])
+    assert (seen["instructor"], [row["learner"] for row in seen["rows"]]) == (False, [first]), seen
     if figures_file:
         Path(figures_file).write_text(json.dumps({"alone": alone, "room": measured, "left": left,
                                                   "stopped (s)": stopped}))
+
+
+# what the board's rules say of made-up learners, run by the hub's own Python (the board imports JupyterHub)
+BOARD_RULES = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import board
+
+now = time.time()
+def learner(checks, changed, kernels):
+    return {"checks": checks, "changed": changed, "seen": now, "kernels": kernels}
+def kernel(lesson, active, seen, mib):
+    return {"lesson": lesson, "active": active, "seen": seen, "restaurant": {"running": ["worker"], "MiB": mib}}
+def tries(passed, attempts, minutes_ago):
+    return {"09": {"1": {"passed": passed, "attempts": attempts, "last": now - 60 * minutes_ago}}}
+one = {"k": kernel("labs/09-order-up", now - 5, now - 5, 300)}
+def stuck(checks, changed, lesson="labs/09-order-up"):
+    return board.looks_stuck(learner(checks, changed, one), lesson, now)
+print(json.dumps({
+    "3 failures, the last 1 min ago": stuck(tries(False, 3, 1), now),
+    "3 failures, the last 11 min ago": stuck(tries(False, 3, 11), now),
+    "2 failures": stuck(tries(False, 2, 1), now),
+    "passed at the 4th": stuck(tries(True, 4, 1), now),
+    "a lab, no new check for 11 min": stuck({}, now - 660),
+    "a lesson, no new check for 11 min": stuck({}, now - 660, "notebooks/09-order-up"),
+    "three kernels, one silent for 100 s": board.shown_row(learner({}, now, {
+        "lesson": kernel("notebooks/09-order-up", now - 50, now - 10, 300),
+        "lab": kernel("labs/09-order-up", now - 20, now - 20, 200),
+        "forgotten": kernel("notebooks/05-crashes-and-acks-late", now - 1, now - 100, 999)}), now),
+}))
+"""
+BOARD_VERDICTS = {
+    "3 failures, the last 1 min ago": ["lab 09, exercise 1: 3 tries"],
+    "3 failures, the last 11 min ago": [],
+    "2 failures": [],
+    "passed at the 4th": [],
+    "a lab, no new check for 11 min": ["no new check for 11 min"],
+    "a lesson, no new check for 11 min": [],
+    "three kernels, one silent for 100 s": {"lesson": "labs/09-order-up", "checks": {}, "kernels": 2,
+                                            "restaurant": {"running": ["worker"], "MiB": 500}, "ago": 0, "stuck": []},
+}
+
+
+def test_the_boards_rules(course_for_everyone):
+    """Who looks stuck, and which kernel a row shows, by the board's own code in the hub's Python: three
+    recent failures of one check, or ten minutes in a lab without a new check; the kernel used last,
+    the memory of every kernel still reporting (a kernel silent for 90 s is closed)."""
+    board = course_for_everyone["srv"] / "deploy" / "board"
+    answer = subprocess.run([str(course_for_everyone["env"] / "bin" / "python"), "-c", BOARD_RULES, str(board)],
+                            capture_output=True, text=True, timeout=60)
+    assert answer.returncode == 0, answer.stderr
+    assert json.loads(answer.stdout) == BOARD_VERDICTS
