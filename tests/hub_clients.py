@@ -68,14 +68,17 @@ class Hub:
         Each failed try is kept in ``self.retried``."""
         url = f"wss://{self.host}:{self.port}/user/{user}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
         for attempt in range(3):
-            started = time.monotonic()
-            raw = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+            started, raw = time.monotonic(), None
             try:
+                raw = socket.create_connection(("127.0.0.1", self.port), timeout=20)
+                connected = time.monotonic() - started
                 return connect(url, sock=raw, ssl=unverified(), server_hostname=self.host, open_timeout=20,
                                additional_headers={"Authorization": f"token {self.token}"}, max_size=None)
-            except (InvalidStatus, InvalidMessage, ConnectionClosedError, TimeoutError) as failed:
-                raw.close()
-                self.retried.append((user, round(time.monotonic() - started, 1), repr(failed)[:80]))
+            except (InvalidStatus, InvalidMessage, ConnectionClosedError, OSError) as failed:
+                if raw is not None:
+                    raw.close()
+                self.retried.append((user, f"{'TCP' if raw is None else f'TCP {connected:.1f} s, then'} "
+                                           f"{time.monotonic() - started:.1f} s in all", repr(failed)[:120]))
                 refused = isinstance(failed, InvalidStatus) and failed.response.status_code != 408
                 if refused or attempt == 2:
                     raise

@@ -40,10 +40,8 @@ for tea in teas:
 await probe.wait_until_quiet(quiet=2.0)
 await probe.close()
 from restaurant.orders.models import Order
-from ipykernel.connect import get_connection_info
 print(json.dumps({{"heard": [b["order"]["item"] for b in probe.buzzes],
-                  "orders": list(Order.objects.values_list("item", "status")),
-                  "kernel's transport": get_connection_info(unpack=True)["transport"]}}))
+                  "orders": list(Order.objects.values_list("item", "status"))}}))
 """
 # what lesson 09 orders (its items; the lab's restaurant keeps its own), and the teas above: anything
 # else is another's
@@ -98,64 +96,68 @@ def run_cells(client: Hub, user: str, kernel: str, cells: list[str], marks: dict
     return time.monotonic() - started
 
 
-class Board:
+class Every:
+    """``sample()`` called in a thread of its own every ``period`` seconds, from ``with`` to its end."""
+    period = 0.25
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+    def _loop(self):
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.period)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(5)
+
+
+class Board(Every):
     """The board's rows as the instructor's token reads them (rows.json), every 0.2 s: when each learner's
     row first showed the lab's last check passed."""
+    period = 0.2
 
     def __init__(self, client: Hub, path: str):
+        super().__init__()
         self.client, self.path = client, path
         self.since = time.time()  # a check passed before (a learner's earlier run) is not this one
         self.seen: dict[str, float] = {}
         self.rows: dict[str, dict] = {}  # each learner's row, as last read
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def _loop(self):
+    def sample(self):
         lab, exercise = LAST_CHECK
-        while not self._stop.is_set():
-            try:
-                status, _, data = self.client.request("GET", self.path + "rows.json")
-                rows = json.loads(data)["rows"] if status == 200 else []
-            except (OSError, ValueError):
-                rows = []
-            now = time.monotonic()
-            self.rows.update((row["learner"], row) for row in rows)
-            for row in rows:
-                entry = row["checks"].get(lab, {}).get(exercise, {})
-                if entry.get("passed") and entry.get("last", 0) >= int(self.since):  # "last" is rounded
-                    self.seen.setdefault(row["learner"], now)
-            self._stop.wait(0.2)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(5)
+        try:
+            status, _, data = self.client.request("GET", self.path + "rows.json")
+            rows = json.loads(data)["rows"] if status == 200 else []
+        except (OSError, ValueError):
+            rows = []
+        now = time.monotonic()
+        self.rows.update((row["learner"], row) for row in rows)
+        for row in rows:
+            entry = row["checks"].get(lab, {}).get(exercise, {})
+            if entry.get("passed") and entry.get("last", 0) >= int(self.since):  # "last" is rounded
+                self.seen.setdefault(row["learner"], now)
 
 
-class HostMemory:
+class HostMemory(Every):
     """The host's memory in use (total less available), sampled four times a second: its peak."""
 
     def __init__(self):
+        super().__init__()
         self.before = self.peak = psutil.virtual_memory().total - psutil.virtual_memory().available
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def _loop(self):
-        while not self._stop.is_set():
-            memory = psutil.virtual_memory()
-            self.peak = max(self.peak, memory.total - memory.available)
-            self._stop.wait(0.25)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(5)
+    def sample(self):
+        memory = psutil.virtual_memory()
+        self.peak = max(self.peak, memory.total - memory.available)
 
 
 def learner(hub: Hub, user: str, password: str, figures: dict, probes: dict, together: threading.Barrier,
@@ -192,7 +194,7 @@ def crossings(user: str, probe: dict) -> dict:
     return {"heard": [item for item in probe["heard"] if item not in mine],
             "orders": [item for item, _ in probe["orders"] if item not in mine],
             "lost": [item for item, status in probe["orders"] if status != "ready"],
-            "placed": len(probe["orders"]), "kernel's transport": probe["kernel's transport"]}
+            "placed": len(probe["orders"])}
 
 
 def room(hub: Hub, passwords: dict, instructor: tuple[str, str], board_path: str, sampler) -> dict:
