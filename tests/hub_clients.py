@@ -57,10 +57,10 @@ class Hub:
 
     def run(self, user: str, kernel: str, code: str, timeout: float = 120) -> str:
         """Run ``code`` in the learner's kernel; return what it printed; raise if it raised."""
-        with self.kernel_socket(user, kernel, timeout) as ws:
+        with self.kernel_socket(user, kernel) as ws:
             return execute(ws, user, code, timeout)
 
-    def kernel_socket(self, user: str, kernel: str, timeout: float):
+    def kernel_socket(self, user: str, kernel: str):
         """A WebSocket to the kernel, through the hub's proxy, tried three times, as JupyterLab reconnects a
         kernel's socket by itself. On a loaded machine the proxy (Node) once answered the handshake with
         408, once closed the connection before it, and several times held it for 80 to 90 s before passing
