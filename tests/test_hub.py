@@ -136,9 +136,11 @@ def course_for_everyone(tmp_path_factory):
     for tool in ("npm", "openssl", "runuser", "useradd", "git"):
         need(shutil.which(tool) is not None, f"needs {tool}")
     need(os.access(SYSTEM_PYTHON, os.X_OK), f"needs {SYSTEM_PYTHON}, a Python learners can run")
+    clean_up_after_a_crash()
     root = tmp_path_factory.mktemp("hub")
     # the instructor's copy, where learners can read it (pytest's own folders are root's alone)
     shared = Path(tempfile.mkdtemp(prefix="orderup-hub-srv-"))
+    remember(course_copy=str(shared))
     os.chmod(shared, 0o755)
     srv = instructors_copy(shared / "order-up")
     # what the environments are built from: the pins, and the guide's own step (its npm line, say)
@@ -176,6 +178,7 @@ def course_for_everyone(tmp_path_factory):
         subprocess.run(["git", "config", "--system", "--fixed-value", "--unset-all", "safe.directory",
                         safe_directory], capture_output=True)
         shutil.rmtree(shared, ignore_errors=True)
+        LEFT_BEHIND.unlink(missing_ok=True)
 
 
 def own_processes(user: str):
@@ -210,6 +213,45 @@ def processes_of(user: str) -> list[str]:
     return [" ".join(proc.info["cmdline"] or [])[:100] for proc in own_processes(user)]
 
 
+# what a run of this test starts outside pytest's folders (the course's copy, the hub), written as it
+# starts them and removed when all has stopped: a run that never reached its clean-up (killed, or
+# crashed) is cleaned up by the next
+LEFT_BEHIND = Path(tempfile.gettempdir()) / "orderup-hub-test.json"
+
+
+def remember(**started) -> None:
+    try:
+        left = json.loads(LEFT_BEHIND.read_text())
+    except (OSError, ValueError):
+        left = {}
+    LEFT_BEHIND.write_text(json.dumps({**left, **started}))
+
+
+def clean_up_after_a_crash() -> None:
+    """Stop the hub, its proxy and its board that an earlier run left running, and remove its copy."""
+    try:
+        left = json.loads(LEFT_BEHIND.read_text())
+    except (OSError, ValueError):
+        return
+    if "hub" in left:
+        try:
+            if "jupyterhub" in " ".join(psutil.Process(left["hub"]).cmdline()):  # its pid not reused since
+                os.killpg(left["hub"], signal.SIGKILL)
+        except (psutil.Error, ProcessLookupError, PermissionError):
+            pass
+        stop_the_proxy(Path(left["proxy_pid_file"]), left["port"])
+        for pid in board_processes():
+            try:
+                psutil.Process(pid).kill()
+            except psutil.Error:
+                pass
+    if "course_copy" in left:
+        subprocess.run(["git", "config", "--system", "--fixed-value", "--unset-all", "safe.directory",
+                        f"{left['course_copy']}/order-up/.git"], capture_output=True)
+        shutil.rmtree(left["course_copy"], ignore_errors=True)
+    LEFT_BEHIND.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="module")
 def learners(course_for_everyone):
     """Step 2 for each test learner: a user with a 0700 home and a password; removed afterwards."""
@@ -217,7 +259,8 @@ def learners(course_for_everyone):
     for user in (*USERS, INSTRUCTOR, ADMIN, *ROOM, ALONE):
         try:
             pwd.getpwnam(user)
-            kill_processes_of(user)
+            kill_processes_of(user)  # userdel refuses a user who still runs a process
+            wait_until(lambda user=user: not processes_of(user), timeout=10, what=f"{user}'s processes to end")
             subprocess.run(["userdel", "--remove", user], capture_output=True)
         except KeyError:
             pass
@@ -271,6 +314,7 @@ c.JupyterHub.load_roles.append({{"name": "orderup-test", "services": ["orderup-t
     started = time.monotonic()
     proc = subprocess.Popen([str(env / "bin" / "jupyterhub"), "-f", "jupyterhub_config.py"], cwd=folder,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    remember(hub=proc.pid, port=port, proxy_pid_file=str(folder / "proxy.pid"))
     client = Hub(HOST, port, token)
 
     def answers():
