@@ -52,8 +52,7 @@ def pytest_unconfigure(config):
 def pytest_report_header(config):
     chains = getattr(config, "_orderup_chains", [])
     return [f"lesson chains (seed {_chains().seed()}; ORDERUP_LESSON_ORDER replays one): "
-            + "; ".join(f"{chain[0]}{' x2' * (i % 2 == 0)}, " + ", ".join(chain[1:])
-                        for i, chain in enumerate(chains, 1))]
+            + ", ".join(chains)]
 
 
 def pytest_itemcollected(item):

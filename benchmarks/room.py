@@ -9,7 +9,7 @@ The figures are kept in benchmarks/results/room.json.
 
 It runs the room test of tests/test_hub.py (a JupyterHub set up by INSTRUCTORS.md's own steps, as root)
 with ORDERUP_ROOM learners, each logging in through the hub's API and running lesson 09 and lab 09 in
-its kernels (tests/hub_room.py); before them, the first learner alone, the same way. The test asserts
+its kernels (tests/hub_room.py); before them, one more learner alone, the same way. The test asserts
 that no order is lost, nothing crosses between learners and no process is left; this script turns its
 figures into the guide's table, and an extrapolation to larger hosts, stated as one.
 """

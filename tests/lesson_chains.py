@@ -107,8 +107,9 @@ def chain_notebook(chain: list[str], twice: bool = True) -> nbformat.NotebookNod
     return out
 
 
-def write(order_seed: str | None = None) -> list[list[str]]:
-    """Write this seed's chains to tests/lesson-chains/ (replacing any others); return the plan."""
+def write(order_seed: str | None = None) -> list[str]:
+    """Write this seed's chains to tests/lesson-chains/ (replacing any others); return their names,
+    which say which lesson runs twice (chain-02-05x2-then-...)."""
     chains = plan(order_seed or seed())
     FOLDER.mkdir(exist_ok=True)
     wanted = {}
@@ -126,4 +127,4 @@ def write(order_seed: str | None = None) -> list[list[str]]:
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(text)
             os.replace(temporary, path)  # several pytest processes may write the same file at once
-    return chains
+    return [Path(name).stem for name in wanted]

@@ -745,7 +745,7 @@ def test_a_room_full_of_learners(hub, learners):
     """ROOM's learners at once through the hub's API (tests/hub_room.py): lesson 09 and lab 09 in a kernel
     each, then three teas each at the same moment. No order lost, nothing heard or held by the wrong
     learner, the board shows every lab, no process left once the hub stops their servers. With
-    ORDERUP_ROOM_FIGURES=<file> (make bench: benchmarks/room.py), the first learner runs alone first, and
+    ORDERUP_ROOM_FIGURES=<file> (make bench: benchmarks/room.py), a learner of its own (ALONE) runs first, and
     both runs' figures go to that file."""
     teacher = (INSTRUCTOR, learners[INSTRUCTOR])
     figures_file = os.environ.get("ORDERUP_ROOM_FIGURES")
