@@ -90,7 +90,7 @@ def post_result(clinic, doctor: int, patient: str, test: str = "HbA1c", value: s
         return refused.code, json.loads(refused.read() or b"{}")
 
 
-async def a_result_arrives(clinic, doctor: int = 1, patient: str = "Ana Silva", wait: float = 3.0,
+async def a_result_arrives(clinic, doctor: int = 1, patient: str = "Ana Silva", wait: float = 5.0,
                            stay: bool = False) -> Visit:
     """Open doctor ``doctor``'s page socket, post a result for them, listen up to ``wait`` s. With
     ``stay`` the page stays open (its socket stays in its group, for the evidence) until Daphne restarts."""

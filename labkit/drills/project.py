@@ -142,7 +142,7 @@ class Project:
         drill.number, drill.mistake = number, name
         return drill
 
-    async def order_and_listen(self, table: int, wait: float = 3.0) -> Drill:
+    async def order_and_listen(self, table: int, wait: float = 5.0) -> Drill:
         """An order at ``table``, its buzzer open, through the programs as they run now."""
         k = self.kitchen
         pids = {"worker": k.worker.pid, "daphne": k.daphne.pid}
