@@ -88,6 +88,9 @@ def sizing(figures: dict) -> str:
     left = sum(len(processes) for processes in figures["left"].values())
     retried = [attempt for row in rows.values() for attempt in row.get("kernel sockets tried again", [])]
     before, peak = measured["host before (MiB)"], measured["host peak (MiB)"]
+    given_up = "" if "kernel_info given up" not in measured else (  # counted since 2026-12-06
+        " A learner's server holds a kernel's handshake until the kernel answers\n  its kernel_info request, "
+        f"or for 60 s (`kernel_info_timeout`); it gave up waiting {measured['kernel_info given up']} times.")
     per_learner = (peak - before) / n  # the host's own count: pages the learners' processes share count once
     cpu_each = summary(rows, "CPU (s)")[0]
     alone_s = alone["login and spawn"] + alone["lesson 09"] + alone["lab 09"]
@@ -111,8 +114,8 @@ browser). *Alone*: one more learner did the same, by themselves, just before.
 - Orders placed: {placed}; lost: {lost}.
 - Buzzes heard, or orders held, by the wrong learner: {crossed} (every learner ordered three teas at the
   same moment, a buzzer open).
-- Kernel WebSockets the hub's proxy held for over 20 s, or dropped, before the handshake (the test's
-  client tries again, as JupyterLab reconnects): {len(retried)}.
+- Kernel WebSocket handshakes held for over 20 s, or dropped (the test's client tries again, as
+  JupyterLab reconnects): {len(retried)}.{given_up}
 - Processes left once the hub had stopped the servers: {left} (every process of theirs had ended
   {figures['stopped (s)']:.1f} s after the stop was asked for; the test waits up to 30 s).
 

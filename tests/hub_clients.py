@@ -63,9 +63,11 @@ class Hub:
     def kernel_socket(self, user: str, kernel: str):
         """A WebSocket to the kernel, through the hub's proxy, tried three times, as JupyterLab reconnects a
         kernel's socket by itself. On a loaded machine the proxy (Node) once answered the handshake with
-        408, once closed the connection before it, and several times held it for 80 to 90 s before passing
-        it on: so a handshake gets 20 s. Nothing has been sent to the kernel before the handshake is done.
-        Each failed try is kept in ``self.retried``."""
+        408, once closed the connection before it, and several times the handshake was held for 80 to 90 s:
+        by the proxy, or by the learner's server, which completes it only once the kernel has answered a
+        kernel_info request, or after kernel_info_timeout (60 s; jupyter_server's ZMQChannelsWebsocketConnection
+        .prepare; the room test counts those). So a handshake gets 20 s. Nothing has been sent to the kernel
+        before the handshake is done. Each failed try is kept in ``self.retried``."""
         url = f"wss://{self.host}:{self.port}/user/{user}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
         for attempt in range(3):
             started, raw = time.monotonic(), None
@@ -86,7 +88,7 @@ class Hub:
 
 def execute(ws, user: str, code: str, timeout: float) -> str:
     """Run ``code`` through an open kernel WebSocket, as JupyterLab sends a cell: what it printed; raise
-    if it raised."""
+    if it raised. ``timeout``: seconds for the whole cell, however many messages it sends."""
     msg_id = uuid.uuid4().hex
     request = {"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
                           "session": uuid.uuid4().hex, "version": "5.3"},
@@ -95,8 +97,12 @@ def execute(ws, user: str, code: str, timeout: float) -> str:
                            "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}
     out, error = [], None
     ws.send(json.dumps(request))
+    deadline = time.monotonic() + timeout
     while True:
-        message = json.loads(ws.recv(timeout=timeout))
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"{user}'s cell did not finish in {timeout:.0f} s (its output so far: {''.join(out)!r})")
+        message = json.loads(ws.recv(timeout=left))
         if message.get("parent_header", {}).get("msg_id") != msg_id:
             continue
         kind, content = message["msg_type"], message["content"]

@@ -741,6 +741,11 @@ def stop_servers(hub: Hub, users) -> dict[str, list[str]]:
     return {user: processes_of(user) for user in users}
 
 
+# what a learner's server (jupyter_server) logs when a kernel has not answered the kernel_info request it
+# sends before it completes a kernel WebSocket's handshake, after kernel_info_timeout (60 s by default)
+KERNEL_INFO_GIVEN_UP = "Timeout waiting for kernel_info reply"
+
+
 def test_a_room_full_of_learners(hub, learners):
     """ROOM's learners at once through the hub's API (tests/hub_room.py): lesson 09 and lab 09 in a kernel
     each, then three teas each at the same moment. No order lost, nothing heard or held by the wrong
@@ -754,14 +759,17 @@ def test_a_room_full_of_learners(hub, learners):
         with Sampler([ALONE]) as sampler:
             alone = hub_room.room(hub, {ALONE: learners[ALONE]}, teacher, BOARD, sampler)["learners"][ALONE]
         assert stop_servers(hub, [ALONE]) == {ALONE: []}
+    gave_up_before = hub.log.read_text().count(KERNEL_INFO_GIVEN_UP)
     with Sampler(ROOM) as sampler:
         measured = hub_room.room(hub, {user: learners[user] for user in ROOM}, teacher, BOARD, sampler)
+    measured["kernel_info given up"] = hub.log.read_text().count(KERNEL_INFO_GIVEN_UP) - gave_up_before
     stopping = time.monotonic()
     left = stop_servers(hub, ROOM)
     stopped = time.monotonic() - stopping
     rows = measured["learners"]
     print("\nthe room's figures\n" + "\n".join(f"- {user}: {row}" for user, row in rows.items()) + "\n- host: "
-          f"{measured['host before (MiB)']:.0f} MiB in use before, {measured['host peak (MiB)']:.0f} at the peak")
+          f"{measured['host before (MiB)']:.0f} MiB in use before, {measured['host peak (MiB)']:.0f} at the peak"
+          f"\n- kernel_info replies a learner's server gave up waiting for: {measured['kernel_info given up']}")
     for user, row in rows.items():
         assert (row["heard"], row["orders"]) == ([], []), (user, "crossed", row)
         assert row["lost"] == [] and row["placed"] == hub_room.PLACED, (user, "lost", row)
