@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -52,9 +53,18 @@ def measure(size: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         figures = Path(folder) / "room.json"
         env = {**os.environ, "ORDERUP_ROOM": str(size), "ORDERUP_ROOM_FIGURES": str(figures)}
-        run = subprocess.run([sys.executable, "-m", "pytest", "tests/test_hub.py", "-k", "room", "-q",
-                              "-p", "no:randomly", "-p", "no:nbval", "-o", "addopts=", "-rs"],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+        command = [sys.executable, "-m", "pytest", "tests/test_hub.py", "-k", "room", "-q",
+                   "-p", "no:randomly", "-p", "no:nbval", "-o", "addopts=", "-rs"]
+        with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) as pytest_run:
+            try:
+                stdout, stderr = pytest_run.communicate(timeout=1800)
+            except subprocess.TimeoutExpired:
+                # Ctrl+C, not a kill: pytest's fixtures stop the hub, its servers and users on their way out
+                pytest_run.send_signal(signal.SIGINT)
+                stdout, stderr = pytest_run.communicate(timeout=300)
+                stderr += "\nstopped after 30 minutes"
+        run = subprocess.CompletedProcess(command, pytest_run.returncode, stdout, stderr)
         if run.returncode == 0 and not figures.exists():
             raise Skipped(f"the room test was skipped:\n{run.stdout[-1500:]}")
         if run.returncode != 0 or not figures.exists():
@@ -88,7 +98,7 @@ def sizing(figures: dict) -> str:
     left = sum(len(processes) for processes in figures["left"].values())
     retried = [attempt for row in rows.values() for attempt in row.get("kernel sockets tried again", [])]
     before, peak = measured["host before (MiB)"], measured["host peak (MiB)"]
-    given_up = "" if "kernel_info given up" not in measured else (  # counted since 2026-12-06
+    given_up = "" if "kernel_info given up" not in measured else (  # figures written before 2026-12-06 lack it
         " A learner's server holds a kernel's handshake until the kernel answers\n  its kernel_info request, "
         f"or for 60 s (`kernel_info_timeout`); it gave up waiting {measured['kernel_info given up']} times.")
     per_learner = (peak - before) / n  # the host's own count: pages the learners' processes share count once

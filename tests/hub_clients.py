@@ -27,7 +27,7 @@ def unverified() -> ssl.SSLContext:
 class Hub:
     def __init__(self, host: str, port: int, token: str | None):
         self.host, self.port, self.token = host, port, token
-        self.retried: list[tuple] = []  # (user, seconds, why) of each kernel handshake tried again
+        self.retried: list[tuple] = []  # (user, how long it took, why) of each kernel handshake tried again
 
     def request(self, method: str, path: str, body: dict | None = None,
                 headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -63,11 +63,13 @@ class Hub:
     def kernel_socket(self, user: str, kernel: str):
         """A WebSocket to the kernel, through the hub's proxy, tried three times, as JupyterLab reconnects a
         kernel's socket by itself. On a loaded machine the proxy (Node) once answered the handshake with
-        408, once closed the connection before it, and several times the handshake was held for 80 to 90 s:
+        408, once closed the connection before it, and several times the handshake was held for 60 to 90 s:
         by the proxy, or by the learner's server, which completes it only once the kernel has answered a
         kernel_info request, or after kernel_info_timeout (60 s; jupyter_server's ZMQChannelsWebsocketConnection
-        .prepare; the room test counts those). So a handshake gets 20 s. Nothing has been sent to the kernel
-        before the handshake is done. Each failed try is kept in ``self.retried``."""
+        .prepare; the room test counts those). So the TCP connection gets 20 s, then the handshake 20 s more,
+        and a try that runs out is tried again on a new connection; a browser would wait on (a held server
+        answers after its 60 s). Nothing has been sent to the kernel before the handshake is done. Each
+        failed try is kept in ``self.retried``."""
         url = f"wss://{self.host}:{self.port}/user/{user}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
         for attempt in range(3):
             started, raw = time.monotonic(), None
@@ -99,10 +101,11 @@ def execute(ws, user: str, code: str, timeout: float) -> str:
     ws.send(json.dumps(request))
     deadline = time.monotonic() + timeout
     while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError(f"{user}'s cell did not finish in {timeout:.0f} s (its output so far: {''.join(out)!r})")
-        message = json.loads(ws.recv(timeout=left))
+        try:
+            message = json.loads(ws.recv(timeout=deadline - time.monotonic()))  # at or past 0: no wait
+        except TimeoutError:
+            so_far = "".join(out)
+            raise TimeoutError(f"{user}'s cell did not finish in {timeout:.0f} s (output so far: {so_far!r})") from None
         if message.get("parent_header", {}).get("msg_id") != msg_id:
             continue
         kind, content = message["msg_type"], message["content"]

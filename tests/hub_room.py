@@ -5,8 +5,8 @@ once. tests/test_hub.py's room test drives it; `make bench` runs it with more le
 and writes INSTRUCTORS.md's sizing from it (benchmarks/room.py).
 
 Measured for each learner: login and spawn, lesson 09, lab 09 (the solution's cells in the lab's
-notebook), the peak memory and the CPU of all the learner's processes, when the board showed their last
-check. Then, all at once again, each orders three teas for themselves with a buzzer open: a buzz or an
+notebook), the peak memory and the CPU of all the learner's processes, when the board's rows had their
+last check. Then, all at once again, each orders three teas for themselves with a buzzer open: a buzz or an
 order of another learner's is a crossing. Orders that never came out ready are lost.
 """
 from __future__ import annotations
@@ -102,6 +102,7 @@ class Every:
 
     def __init__(self):
         self.errors: list[str] = []
+        self.samples = 0  # taken without an error: a sampler that never managed one measured nothing
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -112,6 +113,7 @@ class Every:
         while not self._stop.is_set():
             try:
                 self.sample()
+                self.samples += 1
             except Exception as error:  # noqa: BLE001 - one failed sample (a proxy's hiccup) ends nothing
                 self.errors.append(repr(error)[:200])
             self._stop.wait(self.period)
@@ -140,7 +142,9 @@ class Board(Every):
     def sample(self):
         lab, exercise = LAST_CHECK
         status, _, data = self.client.request("GET", self.path + "rows.json")
-        rows = json.loads(data)["rows"] if status == 200 else []
+        if status != 200:
+            raise AssertionError(f"rows.json answered {status}: {data[:200]!r}")
+        rows = json.loads(data)["rows"]
         now = time.monotonic()
         self.rows.update((row["learner"], row) for row in rows)
         for row in rows:
@@ -161,8 +165,7 @@ class HostMemory(Every):
         self.peak = max(self.peak, memory.total - memory.available)
 
 
-def learner(hub: Hub, user: str, password: str, figures: dict, probes: dict, together: threading.Barrier,
-            board: Board) -> None:
+def learner(hub: Hub, user: str, password: str, figures: dict, probes: dict, together: threading.Barrier) -> None:
     """One learner's session, from login to the crossing probe; ``together``: every learner starts, and
     orders the probe's teas, at the same moment."""
     mine = figures.setdefault(user, {})
@@ -209,7 +212,7 @@ def room(hub: Hub, passwords: dict, instructor: tuple[str, str], board_path: str
 
     def one(user):
         try:
-            learner(hub, user, passwords[user], figures, probes, together, board)
+            learner(hub, user, passwords[user], figures, probes, together)
         except BaseException as error:  # noqa: BLE001 - reported below, with the learner's name
             errors.append(AssertionError(f"{user}, {figures.get(user, {}).get('doing', '')}: {error!r}"))
 
@@ -220,10 +223,15 @@ def room(hub: Hub, passwords: dict, instructor: tuple[str, str], board_path: str
         for thread in threads:
             thread.join()
         if not errors:  # the last learner's check may reach the board a moment after the probe
-            wait_until(lambda: set(board.seen) >= set(users), timeout=30,
-                       what=f"the board to show every lab (failed reads: {board.errors[-3:]})")
-    if errors:
-        raise sorted(errors, key=lambda e: "BrokenBarrierError" in str(e))[0]  # the cause, not who waited for it
+            try:
+                wait_until(lambda: set(board.seen) >= set(users), timeout=30, what="the board to show every lab")
+            except TimeoutError as error:
+                raise AssertionError(f"{error} (its last failed reads: {board.errors[-3:]})") from error
+    if errors:  # the cause first, then who waited for it at the barrier
+        errors.sort(key=lambda e: "BrokenBarrierError" in str(e))
+        raise AssertionError("\n".join(str(e) for e in errors)) from errors[0]
+    for every in (host, board, sampler):
+        assert every.samples > 0, f"{type(every).__name__} took no sample: {every.errors[-3:]}"
     for user in users:
         figures[user]["board"] = board.seen[user] - figures[user].pop("checked")
         figures[user]["peak memory (MiB)"] = sampler.peak[user] / 1024**2

@@ -2,9 +2,10 @@
 
 The hub is JupyterHub (requirements-hub.txt) with configurable-http-proxy from npm, the default
 LocalProcessSpawner and PAM logins, on https with a port other than 443 under a made-up host name
-(Chromium maps it to 127.0.0.1). Two throwaway Unix users are created and removed by the test. The
-shell and Python blocks of INSTRUCTORS.md's "One host" section run as they are written, with this
-test's paths, host and port substituted (the environment is cached between runs by its pins).
+(Chromium maps it to 127.0.0.1). Throwaway Unix users (the learners, an instructor, an admin, the
+room's learners) are created and removed by the test. The shell and Python blocks of INSTRUCTORS.md's
+"One host" section run as they are written, with this test's paths, host and port substituted (the
+environment is cached between runs by its pins).
 
 Both learners log in in Chromium, open lesson 09 from JupyterLab's file browser and run it from the
 Run menu at the same time; each opens the link the lesson printed, orders from the page through the
@@ -33,6 +34,7 @@ without them, failing under CI (CI=true).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -41,6 +43,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -50,6 +53,7 @@ import hub_room
 import psutil
 import pytest
 
+from labkit.runtime import reaper
 from labkit.runtime.ports import ephemeral_range, free_port, quiet_port
 from labkit.runtime.waiting import wait_until
 
@@ -139,7 +143,7 @@ def course_for_everyone(tmp_path_factory):
     clean_up_after_a_crash()
     root = tmp_path_factory.mktemp("hub")
     # the instructor's copy, where learners can read it (pytest's own folders are root's alone)
-    shared = Path(tempfile.mkdtemp(prefix="orderup-hub-srv-"))
+    shared = Path(tempfile.mkdtemp(prefix=COPY_PREFIX))
     remember(course_copy=str(shared))
     os.chmod(shared, 0o755)
     srv = instructors_copy(shared / "order-up")
@@ -215,40 +219,46 @@ def processes_of(user: str) -> list[str]:
 
 # what a run of this test starts outside pytest's folders (the course's copy, the hub), written as it
 # starts them and removed when all has stopped: a run that never reached its clean-up (killed, or
-# crashed) is cleaned up by the next
-LEFT_BEHIND = Path(tempfile.gettempdir()) / "orderup-hub-test.json"
+# crashed) is cleaned up by the next. Root acts on it, so it lives in root's home, in a 0700 folder,
+# never in /tmp where another user could plant one
+LEFT_BEHIND = Path.home() / ".cache" / "orderup-hub-test" / "left-behind.json"
+COPY_PREFIX = "orderup-hub-srv-"  # the course's copy: tempfile.mkdtemp(prefix=COPY_PREFIX)
+
+
+def left_behind() -> dict:
+    """What an earlier run wrote, if this user wrote it (a plain file of its own, not a link)."""
+    try:
+        info = os.lstat(LEFT_BEHIND)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            return {}
+        return json.loads(LEFT_BEHIND.read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def remember(**started) -> None:
-    try:
-        left = json.loads(LEFT_BEHIND.read_text())
-    except (OSError, ValueError):
-        left = {}
-    LEFT_BEHIND.write_text(json.dumps({**left, **started}))
+    LEFT_BEHIND.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    reaper.write_json(LEFT_BEHIND, {**left_behind(), **started})
 
 
 def clean_up_after_a_crash() -> None:
     """Stop the hub, its proxy and its board that an earlier run left running, and remove its copy."""
-    try:
-        left = json.loads(LEFT_BEHIND.read_text())
-    except (OSError, ValueError):
-        return
-    if "hub" in left:
-        try:
-            if "jupyterhub" in " ".join(psutil.Process(left["hub"]).cmdline()):  # its pid not reused since
-                os.killpg(left["hub"], signal.SIGKILL)
-        except (psutil.Error, ProcessLookupError, PermissionError):
-            pass
+    left = left_behind()
+    copy = left.get("course_copy")
+    if copy and not (Path(copy).parent == Path(tempfile.gettempdir()) and Path(copy).name.startswith(COPY_PREFIX)):
+        copy = None  # not a copy this test makes: leave it
+    hub = reaper.same_process(left["hub"], left["hub_started"]) if "hub_started" in left else None
+    if hub is not None:
+        os.killpg(hub.pid, signal.SIGKILL)
+    if "port" in left:
         stop_the_proxy(Path(left["proxy_pid_file"]), left["port"])
-        for pid in board_processes():
-            try:
+    if copy:
+        for pid in board_processes(copy):
+            with contextlib.suppress(psutil.Error):
                 psutil.Process(pid).kill()
-            except psutil.Error:
-                pass
-    if "course_copy" in left:
         subprocess.run(["git", "config", "--system", "--fixed-value", "--unset-all", "safe.directory",
-                        f"{left['course_copy']}/order-up/.git"], capture_output=True)
-        shutil.rmtree(left["course_copy"], ignore_errors=True)
+                        f"{copy}/order-up/.git"], capture_output=True)
+        shutil.rmtree(copy, ignore_errors=True)
     LEFT_BEHIND.unlink(missing_ok=True)
 
 
@@ -256,23 +266,30 @@ def clean_up_after_a_crash() -> None:
 def learners(course_for_everyone):
     """Step 2 for each test learner: a user with a 0700 home and a password; removed afterwards."""
     passwords = {}
-    for user in (*USERS, INSTRUCTOR, ADMIN, *ROOM, ALONE):
-        try:
-            pwd.getpwnam(user)
-            kill_processes_of(user)  # userdel refuses a user who still runs a process
-            wait_until(lambda user=user: not processes_of(user), timeout=10, what=f"{user}'s processes to end")
-            subprocess.run(["userdel", "--remove", user], capture_output=True)
-        except KeyError:
-            pass
+    everyone = (*USERS, INSTRUCTOR, ADMIN, *ROOM, ALONE)
+    for user in everyone:
+        remove_user(user)  # left by a run that died before its clean-up
         password = secrets.token_urlsafe(12)
         run(step(2).replace("learner01", user).replace("a-password-for-today", password))
         passwords[user] = password
     try:
         yield passwords
     finally:
-        for user in (*USERS, INSTRUCTOR, ADMIN, *ROOM, ALONE):
-            kill_processes_of(user)
-            subprocess.run(["userdel", "--remove", user], capture_output=True)
+        for user in everyone:
+            remove_user(user)
+
+
+def remove_user(user: str) -> None:
+    """The user, their home and their processes gone (userdel refuses a user who still runs one)."""
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        return
+    kill_processes_of(user)
+    wait_until(lambda: not processes_of(user), timeout=10, what=f"{user}'s processes to end")
+    done = subprocess.run(["userdel", "--remove", user], capture_output=True, text=True)
+    # 12: the home could not be removed (already gone): the user is, which is what counts
+    assert done.returncode in (0, 12), f"userdel {user}: {done.returncode} {done.stderr}"
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +331,8 @@ c.JupyterHub.load_roles.append({{"name": "orderup-test", "services": ["orderup-t
     started = time.monotonic()
     proc = subprocess.Popen([str(env / "bin" / "jupyterhub"), "-f", "jupyterhub_config.py"], cwd=folder,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    remember(hub=proc.pid, port=port, proxy_pid_file=str(folder / "proxy.pid"))
+    remember(hub=proc.pid, hub_started=psutil.Process(proc.pid).create_time(), port=port,
+             proxy_pid_file=str(folder / "proxy.pid"))
     client = Hub(HOST, port, token)
 
     def answers():
@@ -343,12 +361,14 @@ c.JupyterHub.load_roles.append({{"name": "orderup-test", "services": ["orderup-t
             proc.wait()
         log.close()
     # the hub stopped its board (a managed service) with it
-    wait_until(lambda: not board_processes(), timeout=15, what="the board to stop with the hub")
+    copy = course_for_everyone["srv"].parent
+    wait_until(lambda: not board_processes(copy), timeout=15, what="the board to stop with the hub")
 
 
-def board_processes() -> list[int]:
-    return [proc.pid for proc in psutil.process_iter(["cmdline"])
-            if "deploy/board/board.py" in " ".join(proc.info["cmdline"] or [])]
+def board_processes(copy) -> list[int]:
+    """The board of the hub that runs the course from ``copy`` (its command names the copy's board.py)."""
+    board = f"{copy}/order-up/deploy/board/board.py"
+    return [proc.pid for proc in psutil.process_iter(["cmdline"]) if board in (proc.info["cmdline"] or [])]
 
 
 def stop_the_proxy(pid_file: Path, port: int) -> None:
@@ -846,7 +866,7 @@ def test_the_boards_rules(course_for_everyone):
 # Jupyter's defaults and with step 3's Spawner.args: does it start in the end?
 TAKEN_PORT = r"""
 import asyncio, json, socket, sys, time
-from traitlets.config import Config
+from traitlets.config.loader import KVArgParseConfigLoader
 import jupyter_client.connect as connect
 from jupyter_client.ioloop import AsyncIOLoopKernelManager
 
@@ -858,11 +878,7 @@ real = connect.write_connection_file
 
 
 async def starts(args):
-    config = Config()
-    for arg in args:
-        name, value = arg.lstrip("-").split("=")
-        section, trait = name.split(".")
-        config[section][trait] = json.loads(value.lower()) if value.lower() in ("true", "false") else float(value)
+    config = KVArgParseConfigLoader(argv=args).load_config()  # as jupyter-server reads its command line
     calls = []
 
     def first_on_a_taken_port(fname=None, **kw):
@@ -876,7 +892,6 @@ async def starts(args):
     await km.start_kernel()
     gave_up = []
     km.add_restart_callback(lambda: gave_up.append(True), "dead")  # after restart_limit tries
-    km.start_restarter()
     deadline = time.monotonic() + 90
     answer = "neither started nor given up in 90 s"
     while time.monotonic() < deadline and not gave_up:

@@ -44,10 +44,13 @@ def read_state(run_dir: Path) -> dict:
 
 
 def write_state(run_dir: Path, state: dict) -> None:
+    write_json(Path(run_dir) / STATE_FILE, state)
+
+
+def write_json(path: Path, data: dict) -> None:
     """Write atomically, so a watchdog never reads half a file."""
-    path = Path(run_dir) / STATE_FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=1))
+    tmp.write_text(json.dumps(data, indent=1))
     os.replace(tmp, path)
 
 
